@@ -1,0 +1,98 @@
+"""Find the articles under content/: single files, bundle folders, and the threads beside them."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from sitegen.diagnostics import Diagnostic, error, warning
+
+CONTENT_DIR = "content"
+THREAD_SUFFIX = ".comments.yaml"
+BUNDLE_INDEX = "index.md"
+BUNDLE_THREAD = "comments.yaml"
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleSource:
+    key: str
+    """Path relative to content/ of the Markdown file: "2019/macron.md", "2019/macron/index.md"."""
+    thread_key: str | None
+    """Path relative to content/ of its comment thread, when there is one."""
+    assets: tuple[str, ...] = ()
+    """For a bundle: its other files, relative to the bundle folder."""
+
+    @property
+    def is_bundle(self) -> bool:
+        return self.key == BUNDLE_INDEX or self.key.endswith("/" + BUNDLE_INDEX)
+
+    @property
+    def bundle_key(self) -> str | None:
+        """The bundle folder relative to content/, for a bundle."""
+        return self.key.rpartition("/")[0] if self.is_bundle else None
+
+    @property
+    def name(self) -> str:
+        """The file or folder name the default slug comes from."""
+        if self.is_bundle:
+            return self.bundle_key.rpartition("/")[2]
+        return self.key.rpartition("/")[2].removesuffix(".md")
+
+
+def is_ignored_name(name: str) -> bool:
+    """Hidden files and the temporary and backup files editors leave beside what they save."""
+    return (
+        name.startswith((".", "#", "~$"))
+        or name.endswith(("~", ".swp", ".swx", ".swo", ".tmp", ".bak", ".orig", ".crdownload", "___jb_tmp___", "___jb_old___"))
+        or name == "4913"  # vim's probe that the folder is writable
+    )
+
+
+def scan_sources(root: Path) -> tuple[list[ArticleSource], list[Diagnostic]]:
+    """Walk ROOT/content in sorted order; a folder holding index.md is a bundle."""
+    content = root / CONTENT_DIR
+    if not content.is_dir():
+        return [], [error(CONTENT_DIR, None, "folder not found (articles go in content/)")]
+    sources: list[ArticleSource] = []
+    problems: list[Diagnostic] = []
+    for folder, dirnames, filenames in os.walk(content):
+        dirnames[:] = sorted(d for d in dirnames if not is_ignored_name(d))
+        files = sorted(f for f in filenames if not is_ignored_name(f))
+        rel_folder = Path(folder).relative_to(content).as_posix()
+        prefix = "" if rel_folder == "." else rel_folder + "/"
+        if BUNDLE_INDEX in files:
+            if not prefix:
+                problems.append(error(f"{CONTENT_DIR}/{BUNDLE_INDEX}", None,
+                                      "an article bundle needs a folder of its own (content/SLUG/index.md)"))
+                files.remove(BUNDLE_INDEX)
+            else:
+                sources.append(_bundle(Path(folder), prefix, files, dirnames))
+                dirnames[:] = []  # everything inside a bundle belongs to it
+                continue
+        names = set(files)
+        for name in files:
+            if name.endswith(".md"):
+                thread = name.removesuffix(".md") + THREAD_SUFFIX
+                sources.append(ArticleSource(prefix + name, prefix + thread if thread in names else None))
+            elif name.endswith(THREAD_SUFFIX):
+                if name.removesuffix(THREAD_SUFFIX) + ".md" not in names:
+                    article = name.removesuffix(THREAD_SUFFIX) + ".md"
+                    problems.append(error(f"{CONTENT_DIR}/{prefix}{name}", None,
+                                          f"comment thread without its article (expected {article} beside it)"))
+            else:
+                problems.append(warning(f"{CONTENT_DIR}/{prefix}{name}", None,
+                                        "not part of any article, so not published (files to publish with "
+                                        "an article go in its bundle folder, beside its index.md)"))
+    return sources, problems
+
+
+def _bundle(folder: Path, prefix: str, files: list[str], dirnames: list[str]) -> ArticleSource:
+    assets = [f for f in files if f not in (BUNDLE_INDEX, BUNDLE_THREAD)]
+    for sub in dirnames:
+        for inner, inner_dirs, inner_files in os.walk(folder / sub):
+            inner_dirs[:] = sorted(d for d in inner_dirs if not is_ignored_name(d))
+            rel = Path(inner).relative_to(folder).as_posix()
+            assets.extend(f"{rel}/{f}" for f in sorted(inner_files) if not is_ignored_name(f))
+    thread = prefix + BUNDLE_THREAD if BUNDLE_THREAD in files else None
+    return ArticleSource(prefix + BUNDLE_INDEX, thread, tuple(sorted(assets)))

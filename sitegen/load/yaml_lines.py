@@ -1,0 +1,120 @@
+"""Parse YAML into plain values that remember the file line of each key and item.
+
+Mappings come back as `LineDict` and sequences as `LineList`: ordinary dicts and lists with the
+1-based file line of each entry, so later checks can say `FILE:LINE: what is wrong`. The
+front-matter offset is added here, once, so no caller has to think about it.
+
+Scalars follow YAML 1.2's core schema rather than PyYAML's YAML 1.1 default: only true/false are
+booleans (a handle "no" or a country code "NO" stays text) and dates stay text, so that sitegen
+reads them itself in the site's timezone and can say precisely what is wrong with one.
+"""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from sitegen.diagnostics import Diagnostic, error
+
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when it is built
+
+
+class LineDict(dict):
+    """A mapping from YAML with `line` (where it starts) and `key_lines` (where each key is)."""
+
+    __slots__ = ("line", "key_lines")
+
+    def line_of(self, key) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class LineList(list):
+    """A sequence from YAML with `line` (where it starts) and `item_lines` (where each item is)."""
+
+    __slots__ = ("line", "item_lines")
+
+    def line_of(self, index: int) -> int:
+        return self.item_lines[index] if index < len(self.item_lines) else self.line
+
+
+class DuplicateKeyError(yaml.MarkedYAMLError):
+    pass
+
+
+class _Loader(_BaseLoader):
+    line_offset = 0
+
+
+# YAML 1.2 core schema: the implicit types are null, bool, int and float, nothing else.
+_Loader.yaml_implicit_resolvers = {}
+for _tag, _pattern, _first in (
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
+    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", list("-+0123456789")),
+    (
+        "tag:yaml.org,2002:float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        list("-+.0123456789"),
+    ),
+):
+    _Loader.add_implicit_resolver(_tag, re.compile(_pattern), _first)
+
+
+def _construct_int(loader, node):
+    text = loader.construct_scalar(node)
+    if text.startswith("0o"):
+        return int(text[2:], 8)
+    if text.startswith("0x"):
+        return int(text[2:], 16)
+    return int(text)
+
+
+def _construct_mapping(loader, node):
+    loader.flatten_mapping(node)
+    mapping = LineDict()
+    mapping.line = node.start_mark.line + 1 + loader.line_offset
+    mapping.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, (list, dict)):
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be plain text, not a list or mapping", key_node.start_mark
+            )
+        if key in mapping.key_lines:
+            raise DuplicateKeyError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+        mapping[key] = loader.construct_object(value_node, deep=True)
+        mapping.key_lines[key] = key_node.start_mark.line + 1 + loader.line_offset
+    return mapping
+
+
+def _construct_sequence(loader, node):
+    sequence = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    sequence.line = node.start_mark.line + 1 + loader.line_offset
+    sequence.item_lines = [child.start_mark.line + 1 + loader.line_offset for child in node.value]
+    return sequence
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_str)
+
+
+def parse_yaml(text: str, path: str, first_line: int = 1) -> tuple[object, list[Diagnostic]]:
+    """Parse one YAML document. `first_line` is the file line on which `text` starts."""
+    loader = _Loader(text)
+    loader.line_offset = first_line - 1
+    try:
+        return loader.get_single_data(), []
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 + loader.line_offset if mark else None
+        problem = exc.problem or exc.context or "not valid YAML"
+        if exc.context and exc.problem:
+            problem = f"{exc.problem} ({exc.context})"
+        return None, [error(path, line, f"YAML: {problem}")]
+    except yaml.YAMLError as exc:
+        return None, [error(path, None, f"YAML: {exc}")]
+    finally:
+        loader.dispose()

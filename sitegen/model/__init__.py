@@ -1,0 +1,1 @@
+"""The digest as plain data: articles, threads, annotations, and the site they make."""

@@ -1,0 +1,36 @@
+"""Assemble the site from its loaded articles: drafts, order, URLs, and duplicate URLs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from sitegen.diagnostics import Diagnostic, error
+from sitegen.model.types import Article, SiteConfig
+from sitegen.model.urls import article_url_path
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    config: SiteConfig
+    articles: tuple[Article, ...]
+    """Published articles, newest first, each with its url_path."""
+
+
+def newest_first(article: Article):
+    return (-article.date.value.timestamp(), article.key)
+
+
+def assemble_site(config: SiteConfig, articles: list[Article], include_drafts: bool) -> tuple[Site, list[Diagnostic]]:
+    published = [a for a in articles if include_drafts or not a.draft]
+    problems: list[Diagnostic] = []
+    claimed: dict[str, Article] = {}
+    placed: list[Article] = []
+    for article in sorted(published, key=lambda a: a.key):
+        url_path = article_url_path(config, article.slug, article.date)
+        if url_path in claimed:
+            problems.append(error(article.path, None, f"has the same URL /{url_path} as {claimed[url_path].path} "
+                                  "(give one of them another slug: in its front matter)"))
+            continue
+        claimed[url_path] = article
+        placed.append(replace(article, url_path=url_path))
+    return Site(config, tuple(sorted(placed, key=newest_first))), problems

@@ -1,0 +1,117 @@
+"""The frozen data passed between the stages of the build, named in FORMAT.md's words.
+
+Relations are kept as keys (a comment's parent id, an article's key), never as object references,
+so each value can be compared in tests, hashed for caches and sent to worker processes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    title: str
+    base_url: str
+    """Absolute URL of the site's root, always ending in '/'."""
+    base_path: str
+    """The path of base_url ("/" or "/digest/"): the prefix of every link the site makes."""
+    description: str = ""
+    language: str = "en"
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    per_page: int = 20
+    permalink: str = "/{year}/{month}/{slug}/"
+    cname: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Moment:
+    """A date from the source, resolved to an aware datetime in the site's timezone."""
+
+    value: datetime
+    has_time: bool
+    """False for a bare date (2019-11-28): it is shown without a time of day."""
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    id: str
+    parent_id: str | None
+    body: str
+    """Markdown written by the public: rendered with the locked-down set-up only."""
+    author: str | None = None
+    name: str | None = None
+    url: str | None = None
+    """The author's page; None when absent or when it was not a safe http(s) or mailto URL."""
+    date: Moment | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Thread:
+    comments: tuple[Comment, ...] = ()
+    """Every comment in file order, replies flattened, each naming its parent by id."""
+    closed: bool = False
+    count: int | None = None
+    """How many comments the source had, when not all were kept."""
+    path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    note: str
+    """Markdown written by the editor (trusted)."""
+    quote: str | None = None
+    prefix: str | None = None
+    suffix: str | None = None
+    comment_id: str | None = None
+    author: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLink:
+    name: str | None
+    url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class LeadImage:
+    src: str | None
+    """A file of the bundle (relative) or an absolute URL; None for a credit with no picture."""
+    alt: str = ""
+    credit: str | None = None
+    credit_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    key: str
+    """The source path relative to content/ ("2019/macron.md" or "2019/macron/index.md")."""
+    path: str
+    """The source path relative to the site root, for messages."""
+    slug: str
+    title: str
+    date: Moment
+    body: str
+    body_line: int
+    """The file line on which the body starts, for messages about it."""
+    updated: Moment | None = None
+    tags: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    source: SourceLink | None = None
+    image: LeadImage | None = None
+    summary: str | None = None
+    draft: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+    annotations: tuple[Annotation, ...] = ()
+    thread: Thread = field(default_factory=Thread)
+    assets: tuple[str, ...] = ()
+    """Bundle files to copy beside the page, relative to the bundle folder."""
+    bundle_dir: str | None = None
+    """The bundle folder relative to the site root; None for a single-file article."""
+    url_path: str = ""
+    """The page's path under base_url ("2019/11/macron/"), decided by assemble_site."""

@@ -1,0 +1,243 @@
+"""Find annotated passages in an article's rendered text and mark them in its HTML.
+
+Quotes follow the W3C Web Annotation TextQuoteSelector (https://www.w3.org/TR/annotation-model/
+#text-quote-selector): `exact` text with an optional `prefix` and `suffix` around it, matched
+against the text a reader sees, with runs of whitespace folded to one space. A passage may cross
+inline markup ("the *Avangard* system"); it is then marked piece by piece, one <mark> per text
+node, so the HTML stays well formed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html import unescape
+from html.parser import HTMLParser
+
+VOID_ELEMENTS = frozenset("area base br col embed hr img input link meta source track wbr".split())
+BLOCK_ELEMENTS = frozenset(
+    "address article aside blockquote dd details div dl dt figcaption figure footer h1 h2 h3 h4 h5 h6 "
+    "header hr li main nav ol p pre section summary table tbody td tfoot th thead tr ul".split()
+)
+_SKIPPED = frozenset(("script", "style", "template"))
+_ENTITY = re.compile(r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)")
+
+
+@dataclass(slots=True)
+class _Piece:
+    start: int
+    end: int
+    text: str
+    is_raw: bool
+    """True when text is the HTML's own characters (offsets inside it are HTML offsets)."""
+    block_end: int = -1
+    """Where the top-level element holding this piece ends: notes are placed there."""
+    link_end: int | None = None
+    """Where the enclosing <a> ends, when the piece is inside a link."""
+
+
+class _TextMap(HTMLParser):
+    """Records each text node of the HTML with its offsets, and the ends of top-level elements."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=False)
+        self.html = html
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", html)]
+        self.pieces: list[_Piece] = []
+        self.depth = 0
+        self.skip_depth = 0
+        self.open_block: list[_Piece] = []  # pieces of the current top-level element
+        self.open_links: list[list[_Piece]] = []
+        self.feed(html)
+        self.close()
+        self._end_block(len(html))
+
+    def _offset(self) -> int:
+        line, column = self.getpos()
+        return self.line_starts[line - 1] + column
+
+    def _tag_end(self, start: int) -> int:
+        return self.html.index(">", start) + 1
+
+    def _add(self, piece: _Piece) -> None:
+        if self.skip_depth:
+            return
+        self.pieces.append(piece)
+        self.open_block.append(piece)
+        if self.open_links:
+            self.open_links[-1].append(piece)
+
+    def _virtual_space(self, at: int) -> None:
+        self._add(_Piece(at, at, " ", is_raw=False))
+
+    def _end_block(self, at: int) -> None:
+        for piece in self.open_block:
+            piece.block_end = at
+        self.open_block = []
+
+    def handle_starttag(self, tag, attrs):
+        start = self._offset()
+        end = self._tag_end(start)
+        if tag in _SKIPPED:
+            self.skip_depth += 1
+        if tag in BLOCK_ELEMENTS or tag == "br":
+            self._virtual_space(end)
+        if tag == "a":
+            self.open_links.append([])
+        if tag not in VOID_ELEMENTS:
+            self.depth += 1
+
+    def handle_startendtag(self, tag, attrs):
+        if tag in BLOCK_ELEMENTS or tag == "br":
+            self._virtual_space(self._tag_end(self._offset()))
+
+    def handle_endtag(self, tag):
+        start = self._offset()
+        end = self._tag_end(start)
+        if tag in _SKIPPED and self.skip_depth:
+            self.skip_depth -= 1
+        if tag == "a" and self.open_links:
+            for piece in self.open_links.pop():
+                piece.link_end = end
+        if tag in BLOCK_ELEMENTS:
+            self._virtual_space(start)
+        if tag not in VOID_ELEMENTS and self.depth:
+            self.depth -= 1
+            if self.depth == 0:
+                self._end_block(end)
+
+    def handle_data(self, data):
+        start = self._offset()
+        self._add(_Piece(start, start + len(data), data, is_raw=True))
+
+    def _entity(self):
+        start = self._offset()
+        match = _ENTITY.match(self.html, start)
+        end = match.end() if match else start + 1
+        self._add(_Piece(start, end, unescape(self.html[start:end]), is_raw=False))
+
+    def handle_entityref(self, name):
+        self._entity()
+
+    def handle_charref(self, name):
+        self._entity()
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """Where one quote matched: its text pieces in the HTML, and where its note goes."""
+
+    position: int
+    """The match's start in the folded text: passages are numbered in reading order."""
+    segments: tuple[tuple[int, int], ...]
+    """HTML ranges (start, end) of the text to wrap in <mark>."""
+    ref_at: int
+    """Where the link to the note goes: after the passage, outside any link it ends in."""
+    note_at: int
+    """Where the note goes: after the top-level element in which the passage ends."""
+
+
+def fold(text: str) -> str:
+    return " ".join(text.split())
+
+
+class TextIndex:
+    """An article's HTML with its visible text folded, to find quotes and map them back."""
+
+    def __init__(self, html: str):
+        self.html = html
+        self.pieces = _TextMap(html).pieces
+        chars: list[str] = []
+        origin: list[tuple[int, int]] = []  # folded char -> (piece index, offset in piece text)
+        for index, piece in enumerate(self.pieces):
+            for offset, char in enumerate(piece.text):
+                if char.isspace():
+                    if not chars or chars[-1] == " ":
+                        continue
+                    char = " "
+                chars.append(char)
+                origin.append((index, offset))
+        while chars and chars[-1] == " ":
+            chars.pop()
+            origin.pop()
+        self.text = "".join(chars)
+        self.origin = origin
+
+    def find(self, quote: str, prefix: str | None = None, suffix: str | None = None) -> list[int]:
+        """Start positions in the folded text where `quote` matches with its prefix and suffix."""
+        exact = fold(quote)
+        before, after = fold(prefix or ""), fold(suffix or "")
+        found = []
+        start = self.text.find(exact)
+        while start != -1 and exact:
+            end = start + len(exact)
+            if self.text[:start].rstrip().endswith(before) and self.text[end:].lstrip().startswith(after):
+                found.append(start)
+            start = self.text.find(exact, start + 1)
+        return found
+
+    def passage(self, start: int, length: int) -> Passage:
+        first_piece, first_offset = self.origin[start]
+        last_piece, last_offset = self.origin[start + length - 1]
+        segments = []
+        for index in range(first_piece, last_piece + 1):
+            piece = self.pieces[index]
+            if piece.start == piece.end:
+                continue
+            if not piece.is_raw:
+                _extend(segments, piece.start, piece.end)
+                continue
+            begin = first_offset if index == first_piece else 0
+            finish = last_offset + 1 if index == last_piece else len(piece.text)
+            if piece.text[begin:finish].strip():
+                _extend(segments, piece.start + begin, piece.start + finish)
+        last = self.pieces[last_piece]
+        ref_at = last.link_end if last.link_end is not None else segments[-1][1]
+        return Passage(start, tuple(segments), ref_at, max(last.block_end, ref_at))
+
+
+def _extend(segments: list[tuple[int, int]], start: int, end: int) -> None:
+    """Add a text range, joining it to the previous one when they touch ("one &amp; two")."""
+    if segments and segments[-1][1] == start:
+        segments[-1] = (segments[-1][0], end)
+    else:
+        segments.append((start, end))
+
+
+def mark_passages(html: str, passages: dict[int, Passage], notes_html: dict[int, str]) -> str:
+    """Wrap each numbered passage in <mark>, link it to its note, and place the note after its block.
+
+    Overlapping passages are cut at every boundary of every passage, so each <mark> nests properly.
+    """
+    cuts = sorted({point for passage in passages.values() for segment in passage.segments for point in segment})
+    covering: dict[tuple[int, int], list[int]] = {}  # a run of text between two cuts -> passages over it
+    first_run: dict[int, tuple[int, int]] = {}
+    for number, passage in sorted(passages.items()):
+        for seg_start, seg_end in passage.segments:
+            points = [p for p in cuts if seg_start <= p <= seg_end]
+            for run in zip(points, points[1:]):
+                covering.setdefault(run, []).append(number)
+                first_run.setdefault(number, run)
+    openers: dict[int, list[str]] = {}
+    closers: dict[int, list[str]] = {}
+    for (start, end), numbers in covering.items():
+        for number in numbers:
+            ident = f' id="passage-{number}"' if first_run[number] == (start, end) else ""
+            openers.setdefault(start, []).append(f'<mark class="annotated"{ident} data-note="{number}">')
+            closers.setdefault(end, []).append("</mark>")
+    notes: dict[int, list[str]] = {}
+    for number, passage in sorted(passages.items()):
+        notes.setdefault(passage.ref_at, []).append(
+            f'<a class="note-ref" href="#note-{number}" aria-describedby="note-{number}">{number}</a>')
+    for number, passage in sorted(passages.items()):
+        notes.setdefault(passage.note_at, []).append(notes_html[number])
+    inserts = {point: closers.get(point, []) + notes.get(point, []) + openers.get(point, [])
+               for point in set(openers) | set(closers) | set(notes)}
+    out: list[str] = []
+    last = 0
+    for point in sorted(inserts):
+        out.append(html[last:point])
+        out.extend(inserts[point])
+        last = point
+    out.append(html[last:])
+    return "".join(out)

@@ -1,0 +1,111 @@
+"""Render one article: body, summary, comments and anchored notes. Pure, so it can be cached and
+run in worker processes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+from sitegen.diagnostics import Diagnostic, error, shorten
+from sitegen.model.threads import reading_order
+from sitegen.model.types import Article
+from sitegen.render.anchoring import Passage, TextIndex, mark_passages
+from sitegen.render.markdown import first_paragraph, render_inline, render_public, render_trusted
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedNote:
+    number: int
+    html: str
+    """The note as it appears on the page: <aside class="note" id="note-N">…</aside>."""
+    note_html: str
+    """Just the note's own text, rendered."""
+    author: str | None
+    quote: str | None
+    comment_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedComment:
+    id: str
+    parent_id: str | None
+    depth: int
+    body_html: str
+    notes: tuple[RenderedNote, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedArticle:
+    key: str
+    body_html: str
+    summary_html: str
+    comments: tuple[RenderedComment, ...]
+    """In reading order: each comment followed by its replies."""
+    notes: tuple[RenderedNote, ...]
+    """Every note, numbered in reading order: the body's, then the comments'."""
+
+
+def note_aside(number: int, note_html: str, author: str | None, target: str) -> str:
+    byline = f'<p class="note-author">{escape(author)}</p>' if author else ""
+    back = "the comment" if target.startswith("comment-") else "the passage"
+    return (f'<aside class="note" id="note-{number}" role="note" aria-label="Note {number}">'
+            f'<a class="note-number" href="#{target}" title="Back to {back}">{number}</a>'
+            f'<div class="note-body">{note_html}</div>{byline}</aside>')
+
+
+def render_article(article: Article) -> tuple[RenderedArticle, list[Diagnostic]]:
+    problems: list[Diagnostic] = []
+    body_html = render_trusted(article.body)
+
+    index = TextIndex(body_html) if any(a.quote for a in article.annotations) else None
+    found: list[tuple[Passage, object]] = []
+    for position, annotation in enumerate(article.annotations, 1):
+        if annotation.quote is None:
+            continue
+        matches = index.find(annotation.quote, annotation.prefix, annotation.suffix)
+        label = f"annotations[{position}].quote"
+        if not matches and (annotation.prefix or annotation.suffix) and index.find(annotation.quote):
+            context = " and ".join(f"{key} '{shorten(value, 30)}'" for key, value in
+                                   (("prefix", annotation.prefix), ("suffix", annotation.suffix)) if value)
+            problems.append(error(article.path, annotation.line, f"{label}: '{shorten(annotation.quote)}' is in the "
+                                  f"article's text, but never with its {context} around it"))
+        elif not matches:
+            problems.append(error(article.path, annotation.line, f"{label}: '{shorten(annotation.quote)}' matches "
+                                  "nothing in the article's text (quotes are matched exactly, whitespace folded)"))
+        elif len(matches) > 1:
+            hint = ("its prefix and suffix do not tell them apart" if annotation.prefix or annotation.suffix
+                    else "add a prefix: or suffix: with the words around the one you mean")
+            problems.append(error(article.path, annotation.line, f"{label}: '{shorten(annotation.quote)}' matches "
+                                  f"{len(matches)} places in the article's text; {hint}"))
+        else:
+            found.append((index.passage(matches[0], len(" ".join(annotation.quote.split()))), annotation))
+
+    notes: list[RenderedNote] = []
+    passages: dict[int, Passage] = {}
+    for number, (passage, annotation) in enumerate(sorted(found, key=lambda pair: pair[0].position), 1):
+        passages[number] = passage
+        notes.append(_note(number, annotation, f"passage-{number}"))
+    if passages:
+        body_html = mark_passages(body_html, passages, {n.number: n.html for n in notes})
+
+    on_comment: dict[str, list] = {}
+    for annotation in article.annotations:
+        if annotation.comment_id is not None:
+            on_comment.setdefault(annotation.comment_id, []).append(annotation)
+    comments = []
+    for comment, depth in reading_order(article.thread):
+        comment_notes = []
+        for annotation in on_comment.get(comment.id, ()):
+            comment_notes.append(_note(len(notes) + 1, annotation, f"comment-{comment.id}"))
+            notes.append(comment_notes[-1])
+        comments.append(RenderedComment(comment.id, comment.parent_id, depth, render_public(comment.body),
+                                        tuple(comment_notes)))
+
+    summary_html = render_inline(article.summary) if article.summary else first_paragraph(article.body) or ""
+    return RenderedArticle(article.key, body_html, summary_html, tuple(comments), tuple(notes)), problems
+
+
+def _note(number: int, annotation, target: str) -> RenderedNote:
+    note_html = render_trusted(annotation.note)
+    return RenderedNote(number, note_aside(number, note_html, annotation.author, target), note_html,
+                        annotation.author, annotation.quote, annotation.comment_id)

@@ -1,0 +1,40 @@
+"""Dates as readers see them: in the site's timezone, written the way the site's language writes them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from babel import Locale
+from babel.dates import format_datetime, get_date_format, get_datetime_format, get_time_format
+
+from sitegen.model.types import Moment
+
+
+@dataclass(frozen=True, slots=True)
+class DateView:
+    iso: str
+    """For <time datetime> and feeds: 2019-11-28T10:37:00+03:00, or 2019-11-28 for a bare date."""
+    text: str
+    """For readers: "28 November 2019, 10:37" in the site's language."""
+
+
+@lru_cache(maxsize=None)
+def _patterns(language: str) -> tuple[str, str]:
+    locale = Locale.parse(language, sep="-")
+    date_pattern = get_date_format("long", locale).pattern
+    time_pattern = get_time_format("short", locale).pattern
+    both = get_datetime_format("long", locale).replace("{1}", date_pattern).replace("{0}", time_pattern)
+    return date_pattern, both
+
+
+def date_view(moment: Moment, language: str) -> DateView:
+    date_pattern, datetime_pattern = _patterns(language)
+    value = moment.value
+    if moment.has_time:
+        iso = value.isoformat()
+        text = format_datetime(value, datetime_pattern, tzinfo=value.tzinfo, locale=Locale.parse(language, sep="-"))
+    else:
+        iso = value.date().isoformat()
+        text = format_datetime(value, date_pattern, tzinfo=value.tzinfo, locale=Locale.parse(language, sep="-"))
+    return DateView(iso, text)

@@ -1,0 +1,93 @@
+"""The two Markdown set-ups: a trusted one for articles and notes, a locked-down one for comments.
+
+Articles are the editors' words: CommonMark with tables, footnotes, strikethrough and raw HTML.
+Comments are the public's words: raw HTML is shown as text; links keep only http(s), mailto and
+relative targets and get rel="nofollow ugc noopener"; pictures become links to the picture, so a
+comment cannot load a tracker into the reader's page; headings become bold paragraphs, so a
+comment cannot outrank the page's own headings.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
+
+from sitegen.load.threads import is_safe_url
+
+PUBLIC_REL = "nofollow ugc noopener"
+
+
+@lru_cache(maxsize=None)
+def trusted_markdown() -> MarkdownIt:
+    return (
+        MarkdownIt("commonmark", {"html": True, "typographer": False})
+        .enable(["table", "strikethrough"])
+        .use(footnote_plugin)
+    )
+
+
+@lru_cache(maxsize=None)
+def public_markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False}).enable("strikethrough")
+    md.validateLink = lambda url: True  # judged by _lock_down_links, which drops the link but keeps its text
+    md.core.ruler.push("lock_down_links", _lock_down_links)
+    md.add_render_rule("heading_open", lambda self, tokens, idx, options, env: "<p><strong>")
+    md.add_render_rule("heading_close", lambda self, tokens, idx, options, env: "</strong></p>\n")
+    return md
+
+
+def _lock_down_links(state) -> None:
+    for block in state.tokens:
+        if block.type == "inline" and block.children:
+            block.children = _safe_inline(block.children)
+
+
+def _safe_inline(tokens: list[Token]) -> list[Token]:
+    result: list[Token] = []
+    dropping = False  # inside a link whose target was dropped: keep its text only
+    for token in tokens:
+        if token.type == "link_open":
+            if not is_safe_url(str(token.attrGet("href") or "")):
+                dropping = True
+                continue
+            token.attrSet("rel", PUBLIC_REL)
+        elif token.type == "link_close" and dropping:
+            dropping = False
+            continue
+        elif token.type == "image":
+            src = str(token.attrGet("src") or "")
+            alt = token.children or [Token("text", "", 0, content=src)]
+            if is_safe_url(src) and not dropping:
+                opener = Token("link_open", "a", 1, attrs={"href": src, "rel": PUBLIC_REL})
+                result.extend([opener, *alt, Token("link_close", "a", -1)])
+            else:
+                result.extend(alt)
+            continue
+        result.append(token)
+    return result
+
+
+def render_trusted(text: str) -> str:
+    return trusted_markdown().render(text)
+
+
+def render_public(text: str) -> str:
+    return public_markdown().render(text)
+
+
+def render_inline(text: str) -> str:
+    return trusted_markdown().renderInline(text)
+
+
+def first_paragraph(text: str) -> str | None:
+    """The first paragraph of an article's body as inline HTML: the default summary."""
+    md = trusted_markdown()
+    tokens = md.parse(text)
+    for index, token in enumerate(tokens):
+        if token.type == "paragraph_open" and token.level == 0:
+            inline = tokens[index + 1]
+            return md.renderer.render(inline.children or [], md.options, {}).strip() or None
+    return None

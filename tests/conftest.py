@@ -1,0 +1,69 @@
+"""Shared fixtures: run sitegen as a user would, and compare against goldens."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from sitegen.cli import main
+
+TESTS = Path(__file__).resolve().parent
+REPO = TESTS.parent
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-goldens", action="store_true",
+                     help="rewrite tests/sites/*/expected/ and expected-errors.txt from the current output")
+
+
+@pytest.fixture
+def update_goldens(request) -> bool:
+    return request.config.getoption("--update-goldens")
+
+
+@pytest.fixture(autouse=True)
+def _fixed_environment(monkeypatch):
+    """Goldens never depend on the machine: no locale, no build time."""
+    monkeypatch.setenv("LC_ALL", "C.UTF-8")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+
+
+def run_sitegen(args: list[str], capsys) -> tuple[int, str, str]:
+    """Run the command line in this process: (exit code, stdout, stderr)."""
+    try:
+        code = main([str(a) for a in args])
+    except SystemExit as exc:  # argparse's usage errors
+        code = exc.code
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def write_site(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Make a site from {relative path: content}; a sitegen.yaml is added when absent."""
+    files = {"sitegen.yaml": "title: Test\nbase_url: https://example.org/\ntimezone: UTC\n", **files}
+    for relative, content in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
+
+
+def tree_bytes(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def tree_stats(folder: Path) -> dict[str, tuple[int, int]]:
+    return {p.relative_to(folder).as_posix(): (p.stat().st_mtime_ns, p.stat().st_ino)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def article(title: str = "An article", date: str = "2020-01-02", body: str = "Body text.", **front) -> str:
+    """An article file's text with the given front matter (values written as YAML flow)."""
+    import yaml
+    front = {"title": title, "date": date, **front}
+    return "---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True) + "---\n" + body + "\n"

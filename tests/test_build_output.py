@@ -1,0 +1,113 @@
+"""What `sitegen build` promises about its output: deterministic, atomic, confined, overridable."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, article, run_sitegen, tree_bytes, tree_stats, write_site
+from sitegen.write.output import write_output
+
+
+def test_two_builds_are_byte_identical(tmp_path, capsys):
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert run_sitegen(["build", "--source", REPO, "--output", first], capsys)[0] == 0
+    assert run_sitegen(["build", "--source", REPO, "--output", second], capsys)[0] == 0
+    assert tree_bytes(first) == tree_bytes(second)
+
+
+def test_build_in_another_process_and_timezone_gives_the_same_bytes(tmp_path, capsys):
+    mine, theirs = tmp_path / "mine", tmp_path / "theirs"
+    assert run_sitegen(["build", "--source", REPO, "--output", mine], capsys)[0] == 0
+    env = {**os.environ, "TZ": "America/Los_Angeles", "LC_ALL": "C", "PYTHONHASHSEED": "12345"}
+    subprocess.run([sys.executable, "-m", "sitegen", "build", "--source", REPO, "--output", theirs],
+                   check=True, env=env, capture_output=True)
+    assert tree_bytes(mine) == tree_bytes(theirs)
+
+
+def test_a_failing_build_leaves_the_previous_output_untouched(tmp_path, capsys):
+    site = write_site(tmp_path / "site", {"content/a.md": article("Good")})
+    out = tmp_path / "output"
+    assert run_sitegen(["build", "--source", site, "--output", out], capsys)[0] == 0
+    before_bytes, before_stats = tree_bytes(out), tree_stats(out)
+
+    (site / "content/a.md").write_text(article("Broken", date="2020-02-30"))
+    code, _, stderr = run_sitegen(["build", "--source", site, "--output", out], capsys)
+    assert code == 1
+    assert "content/a.md:3: date: '2020-02-30' is not a date" in stderr
+    assert tree_bytes(out) == before_bytes and tree_stats(out) == before_stats
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output", "site"], "no staging folder is left behind"
+
+
+def test_a_write_that_fails_midway_leaves_the_previous_output_untouched(tmp_path):
+    out = tmp_path / "output"
+    write_output({"index.html": b"old"}, out)
+    before = tree_stats(out)
+    with pytest.raises(FileNotFoundError):
+        write_output({"a.html": b"new", "b/photo.jpg": tmp_path / "vanished.jpg"}, out)
+    assert tree_bytes(out) == {"index.html": b"old"} and tree_stats(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
+
+
+def test_output_may_not_be_the_site_or_inside_its_content(tmp_path, capsys):
+    site = write_site(tmp_path / "site", {"content/a.md": article()})
+    for target in (site, site / "content" / "out", tmp_path):
+        code, _, stderr = run_sitegen(["build", "--source", site, "--output", target], capsys)
+        assert code == 2 and "choose a folder" in stderr
+    assert (site / "content/a.md").exists()
+
+
+def test_nothing_is_written_outside_the_output_folder(tmp_path, capsys):
+    site = write_site(tmp_path / "site", {
+        "content/a.md": article("Escape", tags=["../../../../etc", "..", "/abs"], slug="fine"),
+        "content/b/index.md": article("Bundle", date="2020-01-03"),
+        "content/b/..hidden.txt": "dots",
+        "content/b/sub/file.txt": "nested asset",
+    })
+    out = tmp_path / "deep" / "output"
+    assert run_sitegen(["build", "--source", site, "--output", out], capsys)[0] == 0
+    everything = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()}
+    outside = {p for p in everything if not p.startswith(("deep/output/", "site/"))}
+    assert outside == set()
+    assert (out / "2020/01/b/sub/file.txt").read_text() == "nested asset"
+
+
+def test_a_site_template_overrides_the_theme_one_file_at_a_time(tmp_path, capsys):
+    site = write_site(tmp_path / "site", {
+        "content/a.md": article("Extra", colour="teal", mood="calm"),
+        "layouts/article.html": ('{% extends "theme/article.html" %}\n'
+                                 '{% block title %}[{{ article.extra.colour }}] {{ super() }}{% endblock %}\n'),
+        "layouts/static/custom.css": "body { color: teal }\n",
+        "layouts/static/style.css": "/* the site's own */\n",
+    })
+    out = tmp_path / "output"
+    assert run_sitegen(["build", "--source", site, "--output", out], capsys)[0] == 0
+    html = (out / "2020/01/a/index.html").read_text()
+    assert "<title>[teal] Extra · Test</title>" in html
+    assert (out / "custom.css").read_text() == "body { color: teal }\n"
+    assert (out / "style.css").read_text() == "/* the site's own */\n"
+    assert "<ol class=\"article-list\">" in (out / "index.html").read_text(), "home.html still comes from the theme"
+
+
+def test_drafts_are_built_only_when_asked(tmp_path, capsys):
+    site = write_site(tmp_path / "site", {"content/a.md": article("Draft", draft=True),
+                                          "content/b.md": article("Published")})
+    out = tmp_path / "output"
+    assert run_sitegen(["build", "--source", site, "--output", out], capsys)[0] == 0
+    assert not (out / "2020/01/a").exists() and (out / "2020/01/b/index.html").exists()
+    assert run_sitegen(["build", "--source", site, "--output", out, "--drafts"], capsys)[0] == 0
+    assert (out / "2020/01/a/index.html").exists()
+
+
+def test_base_url_on_the_command_line_wins(tmp_path, capsys):
+    site = write_site(tmp_path / "site", {"content/a.md": article()})
+    out = tmp_path / "output"
+    code, _, _ = run_sitegen(["build", "--source", site, "--output", out,
+                              "--base-url", "https://user.github.io/project"], capsys)
+    assert code == 0
+    html = (out / "2020/01/a/index.html").read_text()
+    assert 'href="/project/style.css"' in html and 'href="https://user.github.io/project/2020/01/a/"' in html

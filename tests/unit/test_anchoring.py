@@ -1,0 +1,58 @@
+"""TextQuoteSelector matching against rendered text, and marking passages in the HTML."""
+
+from __future__ import annotations
+
+from sitegen.render.anchoring import TextIndex, mark_passages
+from sitegen.render.markdown import render_trusted
+
+
+def marked(markdown: str, *quotes: tuple[str, str | None, str | None]) -> str:
+    html = render_trusted(markdown)
+    index = TextIndex(html)
+    passages = {}
+    for number, (quote, prefix, suffix) in enumerate(quotes, 1):
+        [start] = index.find(quote, prefix, suffix)
+        passages[number] = index.passage(start, len(" ".join(quote.split())))
+    return mark_passages(html, passages, {n: f"<aside>{n}</aside>" for n in passages})
+
+
+def test_whitespace_is_folded_and_markup_is_crossed():
+    index = TextIndex(render_trusted("The *Avangard*\nsystem  flies."))
+    assert index.text == "The Avangard system flies."
+    assert index.find("Avangard   system") == [4]
+
+
+def test_prefix_and_suffix_pick_one_of_several_matches():
+    index = TextIndex(render_trusted("one fish, two fish, red fish"))
+    assert len(index.find("fish")) == 3
+    assert index.find("fish", prefix="two") == [14]
+    assert index.find("fish", suffix=", red") == [14]
+    assert index.find("fish", prefix="blue") == []
+
+
+def test_entities_match_as_the_reader_sees_them():
+    index = TextIndex(render_trusted("Tom &amp; Jerry <b>&lt;3</b>"))
+    assert index.find("Tom & Jerry <3") == [0]
+
+
+def test_a_passage_across_elements_is_marked_piece_by_piece():
+    html = marked("The *Avangard* system flies.", ("Avangard system", None, None))
+    assert html == ('<p>The <em><mark class="annotated" id="passage-1" data-note="1">Avangard</mark></em>'
+                    '<mark class="annotated" data-note="1"> system</mark>'
+                    '<a class="note-ref" href="#note-1" aria-describedby="note-1">1</a> flies.</p><aside>1</aside>\n')
+
+
+def test_a_passage_ending_in_a_link_gets_its_note_link_after_the_link():
+    html = marked("Read [the report](https://example.org) now.", ("the report", None, None))
+    assert '</mark></a><a class="note-ref"' in html
+
+
+def test_overlapping_passages_nest_properly():
+    html = marked("alpha beta gamma", ("alpha beta", None, None), ("beta gamma", None, None))
+    assert html.count("<mark") == 4 and html.count("</mark>") == 4
+    assert '<mark class="annotated" data-note="1"><mark class="annotated" id="passage-2" data-note="2">beta</mark></mark>' in html
+
+
+def test_notes_go_after_the_top_level_block():
+    html = marked("- item one\n- item two\n\nAfter.", ("item two", None, None))
+    assert html.index("</ul><aside>1</aside>") < html.index("<p>After.")
