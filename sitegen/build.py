@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sitegen.diagnostics import Diagnostic, error, has_errors
-from sitegen.load.articles import load_article
+from sitegen.load.articles import ArticleFiles, load_article, read_article_files
 from sitegen.load.config import load_config
 from sitegen.load.sources import scan_sources
 from sitegen.model.site import assemble_site
@@ -36,7 +36,47 @@ class BuildStats:
     comments: int = 0
     pages: int = 0
     files: int = 0
+    articles_loaded: int = 0
+    """Articles read and checked in this build (the rest came from the cache)."""
+    articles_rendered: int = 0
     seconds: float = 0.0
+
+
+class BuildCache:
+    """Work kept between builds of one site (by `sitegen serve`), keyed by what it was made from.
+
+    Every build still runs every stage, so deleted, renamed and added files are always seen;
+    an article is only loaded again when its bytes or the config changed, and only rendered
+    again when the loaded article changed.
+    """
+
+    def __init__(self):
+        self.loaded: dict[str, tuple[tuple, object, list[Diagnostic]]] = {}
+        self.rendered: dict[str, tuple[object, object, list[Diagnostic]]] = {}
+        self.templates: TemplateSet | None = None
+        self.templates_state: tuple | None = None
+
+    def load(self, files: ArticleFiles, config, stats: BuildStats):
+        key = (files.digest, config)
+        hit = self.loaded.get(files.source.key)
+        if hit is None or hit[0] != key:
+            stats.articles_loaded += 1
+            hit = self.loaded[files.source.key] = (key, *load_article(files, config))
+        return hit[1], hit[2]
+
+    def render(self, article, stats: BuildStats):
+        hit = self.rendered.get(article.key)
+        if hit is None or hit[0] != article:
+            stats.articles_rendered += 1
+            hit = self.rendered[article.key] = (article, *render_article(article))
+        return hit[1], hit[2]
+
+    def template_set(self, root: Path) -> TemplateSet:
+        """The same Jinja environment (and its compiled templates) while layouts/ is unchanged."""
+        state = (root, TemplateSet.layouts_state(root))
+        if self.templates is None or self.templates_state != state:
+            self.templates, self.templates_state = TemplateSet(root), state
+        return self.templates
 
 
 @dataclass(slots=True)
@@ -75,8 +115,11 @@ class _OutputFiles(dict):
         self[path] = content
 
 
-def build_site(options: BuildOptions) -> BuildResult:
+def build_site(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult:
+    """Build the site in memory. Pass the same `cache` to successive builds to reuse their work."""
     started = time.perf_counter()
+    cache = cache if cache is not None else BuildCache()
+    stats = BuildStats()
     root = options.source
     config, diagnostics = load_config(root, options.base_url)
     if config is None:
@@ -86,7 +129,7 @@ def build_site(options: BuildOptions) -> BuildResult:
     diagnostics += found
     articles = []
     for source in sources:
-        article, found = load_article(root, source, config)
+        article, found = cache.load(read_article_files(root, source), config, stats)
         diagnostics += found
         if article is not None:
             articles.append(article)
@@ -96,16 +139,17 @@ def build_site(options: BuildOptions) -> BuildResult:
 
     rendered = {}
     for article in site.articles:
-        result, found = render_article(article)
+        result, found = cache.render(article, stats)
         diagnostics += found
         if not found:
             rendered[article.key] = result
 
     files = _OutputFiles()
-    templates = TemplateSet(root)
+    templates = cache.template_set(root)
     for relative, path in templates.static_files().items():
         files.add(relative, path, templates.display_path(str(path)))
-    stats = BuildStats(articles=len(site.articles), comments=sum(len(a.thread.comments) for a in site.articles))
+    stats.articles = len(site.articles)
+    stats.comments = sum(len(a.thread.comments) for a in site.articles)
     for plan in plan_pages(site, rendered):
         content, found = render_page(plan, templates)
         diagnostics += found

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from sitegen.diagnostics import Diagnostic, error, warning
 from sitegen.load.annotations import load_annotations
 from sitegen.load.dates import parse_moment
-from sitegen.load.files import read_text
+from sitegen.load.files import decode_text
 from sitegen.load.front_matter import FRONT_MATTER_LINE, split_front_matter
 from sitegen.load.schema import (
     Field, Invalid, boolean, check_mapping, nonempty_text, text, text_list, web_url,
@@ -58,9 +60,47 @@ def default_slug(name: str) -> str:
     return name if _SLUG.match(name) else slugify(name)
 
 
-def load_article(root: Path, source: ArticleSource, config: SiteConfig) -> tuple[Article | None, list[Diagnostic]]:
+@dataclass(frozen=True, slots=True)
+class ArticleFiles:
+    """The bytes an article is made from: its Markdown file and its thread file."""
+
+    source: ArticleSource
+    markdown: bytes | None
+    thread: bytes | None
+    problems: tuple[Diagnostic, ...] = ()
+    """Files that could not be read."""
+
+    @property
+    def digest(self) -> str:
+        """Changes whenever anything the article is loaded from changes."""
+        hasher = hashlib.sha256(repr(self.source).encode())
+        for part in (self.markdown, self.thread):
+            hasher.update(b"\0" if part is None else len(part).to_bytes(8, "big") + part)
+        return hasher.hexdigest()
+
+
+def read_article_files(root: Path, source: ArticleSource) -> ArticleFiles:
+    problems = []
+    contents = []
+    for key in (source.key, source.thread_key):
+        if key is None:
+            contents.append(None)
+            continue
+        try:
+            contents.append((root / CONTENT_DIR / key).read_bytes())
+        except OSError as exc:
+            contents.append(None)
+            problems.append(error(f"{CONTENT_DIR}/{key}", None, f"cannot be read ({exc.strerror})"))
+    return ArticleFiles(source, contents[0], contents[1], tuple(problems))
+
+
+def load_article(files: ArticleFiles, config: SiteConfig) -> tuple[Article | None, list[Diagnostic]]:
+    """Check and read one article from its bytes: pure, so it can be cached and run anywhere."""
+    source = files.source
     path = f"{CONTENT_DIR}/{source.key}"
-    content, problems = read_text(root / CONTENT_DIR / source.key, path)
+    if files.markdown is None:
+        return None, list(files.problems)
+    content, problems = decode_text(files.markdown, path)
     if content is None:
         return None, problems
     split, problems = split_front_matter(content, path)
@@ -94,9 +134,10 @@ def load_article(root: Path, source: ArticleSource, config: SiteConfig) -> tuple
         image = _check_image(image, source, path, image_line, problems)
 
     thread = Thread()
-    if source.thread_key is not None:
+    problems.extend(files.problems)
+    if files.thread is not None:
         thread_path = f"{CONTENT_DIR}/{source.thread_key}"
-        thread_text, found = read_text(root / CONTENT_DIR / source.thread_key, thread_path)
+        thread_text, found = decode_text(files.thread, thread_path)
         problems.extend(found)
         if thread_text is not None:
             thread_raw, found = parse_yaml(thread_text, thread_path)

@@ -51,6 +51,15 @@ class TemplateSet:
             keep_trailing_newline=True,
         )
 
+    @staticmethod
+    def layouts_state(root: Path) -> tuple:
+        """What the site's layouts/ holds (names, sizes, times): a change means new templates."""
+        layouts = root / LAYOUTS_DIR
+        if not layouts.is_dir():
+            return ()
+        return tuple(sorted((p.relative_to(layouts).as_posix(), p.stat().st_size, p.stat().st_mtime_ns)
+                            for p in layouts.rglob("*") if p.is_file()))
+
     def static_files(self) -> dict[str, Path]:
         """Files copied as they are to the output's root: layouts/static/ over the theme's static/."""
         files: dict[str, Path] = {}
