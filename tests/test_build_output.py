@@ -90,7 +90,7 @@ def test_a_site_template_overrides_the_theme_one_file_at_a_time(tmp_path, capsys
     assert "<title>[teal] Extra · Test</title>" in html
     assert (out / "custom.css").read_text() == "body { color: teal }\n"
     assert (out / "style.css").read_text() == "/* the site's own */\n"
-    assert "<ol class=\"article-list\">" in (out / "index.html").read_text(), "home.html still comes from the theme"
+    assert "<ol class=\"entries\">" in (out / "index.html").read_text(), "home.html still comes from the theme"
 
 
 def test_drafts_are_built_only_when_asked(tmp_path, capsys):

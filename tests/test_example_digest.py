@@ -106,6 +106,6 @@ def test_annotations_are_pinned_to_passages_and_comments(built):
 
 
 def test_home_lists_both_articles_newest_first(built):
-    titles = [a.get_text() for a in page(built, "index.html").select(".article-entry h2 a")]
+    titles = [a.get_text() for a in page(built, "index.html").select(".entry .entry-title a")]
     assert titles == ["Macron-Putin Meeting Produces Potential Deal as Biden Continues Threats",
                       "Putin's proposal to not deploy missiles: Macron is ready to go against NATO"]

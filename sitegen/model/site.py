@@ -1,10 +1,11 @@
-"""Assemble the site from its loaded articles: drafts, order, URLs, and duplicate URLs."""
+"""Assemble the site from its loaded articles: drafts, order, URLs, duplicate URLs, and indexes."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from sitegen.diagnostics import Diagnostic, error
+from sitegen.model.taxonomy import Tag, Year, index_dates, index_tags
 from sitegen.model.types import Article, SiteConfig
 from sitegen.model.urls import article_url_path
 
@@ -14,6 +15,10 @@ class Site:
     config: SiteConfig
     articles: tuple[Article, ...]
     """Published articles, newest first, each with its url_path."""
+    tags: tuple[Tag, ...] = ()
+    tag_of: dict[str, Tag] = field(default_factory=dict)
+    """Every tag as some article writes it -> the tag it is ("ukraine" -> Ukraine)."""
+    years: tuple[Year, ...] = ()
 
 
 def newest_first(article: Article):
@@ -33,4 +38,6 @@ def assemble_site(config: SiteConfig, articles: list[Article], include_drafts: b
             continue
         claimed[url_path] = article
         placed.append(replace(article, url_path=url_path))
-    return Site(config, tuple(sorted(placed, key=newest_first))), problems
+    ordered = tuple(sorted(placed, key=newest_first))
+    tags, tag_of, found = index_tags(ordered)
+    return Site(config, ordered, tags, tag_of, index_dates(ordered)), problems + found

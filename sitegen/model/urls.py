@@ -1,12 +1,24 @@
-"""Every URL of the site: permalinks, and how a page's path becomes a link or an absolute URL.
+"""Every URL of the site, decided here and nowhere else.
 
 A page is known by its `url_path`, relative to base_url and ending in '/' for a folder
-("2019/11/macron/", "" for the home page) or naming a file ("feed.xml").
+("2019/11/macron/", "" for the home page) or naming a file ("feed.xml"). `href` turns it into
+the link pages use, `absolute_url` into the URL feeds and sitemaps use.
 """
 
 from __future__ import annotations
 
 from sitegen.model.types import Moment, SiteConfig
+
+HOME = ""
+TAGS = "tags/"
+ARCHIVE = "archive/"
+RECENT_COMMENTS = "comments/"
+NOTES = "notes/"
+FEED = "feed.xml"
+SITEMAP = "sitemap.xml"
+ROBOTS = "robots.txt"
+NOT_FOUND = "404.html"
+STYLESHEET = "style.css"
 
 
 def article_url_path(config: SiteConfig, slug: str, date: Moment) -> str:
@@ -14,6 +26,30 @@ def article_url_path(config: SiteConfig, slug: str, date: Moment) -> str:
     return config.permalink.format(
         year=f"{local.year:04d}", month=f"{local.month:02d}", day=f"{local.day:02d}", slug=slug
     ).lstrip("/")
+
+
+def tag_url_path(slug: str) -> str:
+    return f"{TAGS}{slug}/"
+
+
+def tag_feed_url_path(slug: str) -> str:
+    return f"{TAGS}{slug}/feed.xml"
+
+
+def year_url_path(year: int) -> str:
+    return f"{year:04d}/"
+
+
+def month_url_path(year: int, month: int) -> str:
+    return f"{year:04d}/{month:02d}/"
+
+
+def comments_feed_url_path(article_url_path: str) -> str:
+    return article_url_path + "comments.xml"
+
+
+def annotations_url_path(article_url_path: str) -> str:
+    return article_url_path + "annotations.jsonld"
 
 
 def href(config: SiteConfig, url_path: str) -> str:

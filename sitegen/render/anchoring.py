@@ -176,6 +176,16 @@ class TextIndex:
             start = self.text.find(exact, start + 1)
         return found
 
+    def context(self, start: int, length: int, size: int = 32) -> tuple[str, str]:
+        """The text just before and after a match, cut at word boundaries: a selector's prefix and suffix."""
+        before = self.text[max(0, start - size):start]
+        after = self.text[start + length:start + length + size]
+        if start - size > 0 and " " in before:
+            before = before.split(" ", 1)[1]
+        if start + length + size < len(self.text) and " " in after:
+            after = after.rsplit(" ", 1)[0]
+        return before, after
+
     def passage(self, start: int, length: int) -> Passage:
         first_piece, first_offset = self.origin[start]
         last_piece, last_offset = self.origin[start + length - 1]

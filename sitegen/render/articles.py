@@ -5,12 +5,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
+from urllib.parse import quote
 
 from sitegen.diagnostics import Diagnostic, error, shorten
 from sitegen.model.threads import reading_order
 from sitegen.model.types import Article
-from sitegen.render.anchoring import Passage, TextIndex, mark_passages
+from sitegen.render.anchoring import Passage, TextIndex, fold, mark_passages
 from sitegen.render.markdown import first_paragraph, render_inline, render_public, render_trusted
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteSelector:
+    """Where a note's passage is, as a W3C TextQuoteSelector with its context filled in."""
+
+    exact: str
+    prefix: str
+    suffix: str
+    text_fragment: str
+    """A URL fragment (#:~:text=…) that makes browsers scroll to and highlight the passage."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +33,8 @@ class RenderedNote:
     note_html: str
     """Just the note's own text, rendered."""
     author: str | None
-    quote: str | None
+    selector: QuoteSelector | None
+    """For a note on a passage; None for a note on a comment."""
     comment_id: str | None
 
 
@@ -43,6 +56,13 @@ class RenderedArticle:
     """In reading order: each comment followed by its replies."""
     notes: tuple[RenderedNote, ...]
     """Every note, numbered in reading order: the body's, then the comments'."""
+
+
+def text_fragment(exact: str, prefix: str | None) -> str:
+    """A text directive (https://wicg.github.io/scroll-to-text-fragment/): "-", "," and "&" escaped."""
+    def encode(text: str) -> str:
+        return quote(text, safe="").replace("-", "%2D")
+    return "#:~:text=" + (f"{encode(prefix)}-," if prefix else "") + encode(exact)
 
 
 def note_aside(number: int, note_html: str, author: str | None, target: str) -> str:
@@ -78,13 +98,18 @@ def render_article(article: Article) -> tuple[RenderedArticle, list[Diagnostic]]
             problems.append(error(article.path, annotation.line, f"{label}: '{shorten(annotation.quote)}' matches "
                                   f"{len(matches)} places in the article's text; {hint}"))
         else:
-            found.append((index.passage(matches[0], len(" ".join(annotation.quote.split()))), annotation))
+            found.append((index.passage(matches[0], len(fold(annotation.quote))), annotation))
 
     notes: list[RenderedNote] = []
     passages: dict[int, Passage] = {}
     for number, (passage, annotation) in enumerate(sorted(found, key=lambda pair: pair[0].position), 1):
         passages[number] = passage
-        notes.append(_note(number, annotation, f"passage-{number}"))
+        exact = fold(annotation.quote)
+        prefix, suffix = index.context(passage.position, len(exact))
+        # The directive needs a prefix only where the words occur more than once.
+        directive_prefix = " ".join(prefix.split()[-3:]) if len(index.find(exact)) > 1 else None
+        selector = QuoteSelector(exact, prefix, suffix, text_fragment(exact, directive_prefix))
+        notes.append(_note(number, annotation, f"passage-{number}", selector))
     if passages:
         body_html = mark_passages(body_html, passages, {n.number: n.html for n in notes})
 
@@ -96,7 +121,7 @@ def render_article(article: Article) -> tuple[RenderedArticle, list[Diagnostic]]
     for comment, depth in reading_order(article.thread):
         comment_notes = []
         for annotation in on_comment.get(comment.id, ()):
-            comment_notes.append(_note(len(notes) + 1, annotation, f"comment-{comment.id}"))
+            comment_notes.append(_note(len(notes) + 1, annotation, f"comment-{comment.id}", None))
             notes.append(comment_notes[-1])
         comments.append(RenderedComment(comment.id, comment.parent_id, depth, render_public(comment.body),
                                         tuple(comment_notes)))
@@ -105,7 +130,7 @@ def render_article(article: Article) -> tuple[RenderedArticle, list[Diagnostic]]
     return RenderedArticle(article.key, body_html, summary_html, tuple(comments), tuple(notes)), problems
 
 
-def _note(number: int, annotation, target: str) -> RenderedNote:
+def _note(number: int, annotation, target: str, selector: QuoteSelector | None) -> RenderedNote:
     note_html = render_trusted(annotation.note)
     return RenderedNote(number, note_aside(number, note_html, annotation.author, target), note_html,
-                        annotation.author, annotation.quote, annotation.comment_id)
+                        annotation.author, selector, annotation.comment_id)

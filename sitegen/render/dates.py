@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 
 from babel import Locale
-from babel.dates import format_datetime, get_date_format, get_datetime_format, get_time_format
+from babel.dates import format_date, format_datetime, get_date_format, get_datetime_format, get_time_format
 
 from sitegen.model.types import Moment
 
@@ -38,3 +39,9 @@ def date_view(moment: Moment, language: str) -> DateView:
         iso = value.date().isoformat()
         text = format_datetime(value, date_pattern, tzinfo=value.tzinfo, locale=Locale.parse(language, sep="-"))
     return DateView(iso, text)
+
+
+def month_title(year: int, month: int, language: str) -> str:
+    """"November 2019" in en, "ноябрь 2019" in ru: the stand-alone month name, as a heading uses it."""
+    locale = Locale.parse(language, sep="-")
+    return format_date(date(year, month, 1), "LLLL y", locale=locale)

@@ -1,8 +1,8 @@
 """What templates see: plain values made for display, separate from the model.
 
 Templates reach only these views, never the cache, the environment or other articles, so a page's
-declared inputs are its true inputs. Every HTML string is `Markup` (already safe); everything else
-is text that Jinja escapes.
+inputs are exactly its view. Every HTML string is `Markup` (already safe); everything else is text
+that Jinja escapes.
 """
 
 from __future__ import annotations
@@ -12,11 +12,18 @@ from typing import Any
 
 from markupsafe import Markup
 
-from sitegen.model.slugs import slugify
+from sitegen.model import urls
+from sitegen.model.taxonomy import Tag
 from sitegen.model.types import Article, SiteConfig
 from sitegen.model.urls import absolute_url, href
 from sitegen.render.articles import RenderedArticle, RenderedNote
 from sitegen.render.dates import DateView, date_view
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    text: str
+    url: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,13 +34,25 @@ class SiteView:
     base_url: str
     base_path: str
     home_url: str
+    tags_url: str
+    archive_url: str
+    comments_url: str
+    notes_url: str
+    feed_url: str
+    """Absolute, as feed readers want it."""
     stylesheet_url: str
 
 
 @dataclass(frozen=True, slots=True)
-class Link:
-    text: str
+class PageView:
+    """What every page says about itself in its <head>."""
+
+    title: str
     url: str
+    canonical_url: str
+    description: str
+    feeds: tuple[Link, ...] = ()
+    """Atom feeds to advertise with <link rel="alternate">: the site's, and the page's own."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +99,20 @@ class ThreadView:
     source_count: int | None
     """How many the source had, when that is more than were kept."""
     closed: bool
+    feed_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class EntryView:
+    """An article as a list shows it."""
+
+    url: str
+    title: str
+    date: DateView
+    tags: tuple[Link, ...]
+    summary_html: Markup
+    comment_count: int
+    note_count: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,11 +128,76 @@ class ArticleView:
     source_name: str | None
     image: ImageView | None
     tags: tuple[Link, ...]
+    month: Link
+    newer: Link | None
+    older: Link | None
     summary_html: Markup
     body_html: Markup
     notes: tuple[NoteView, ...]
     thread: ThreadView
+    annotations_url: str
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class PagerView:
+    number: int
+    total: int
+    previous_url: str | None
+    next_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TagSummary:
+    name: str
+    url: str
+    count: int
+    feed_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class MonthSummary:
+    title: str
+    url: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class YearSummary:
+    title: str
+    url: str
+    count: int
+    months: tuple[MonthSummary, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MonthEntries:
+    month: MonthSummary
+    entries: tuple[EntryView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RecentCommentView:
+    article: Link
+    url: str
+    """The comment's permalink: the article's URL + #comment-ID."""
+    author: str | None
+    name: str | None
+    date: DateView | None
+    body_html: Markup
+
+
+@dataclass(frozen=True, slots=True)
+class NoteEntryView:
+    article: Link
+    number: int
+    url: str
+    """The note on its page: the article's URL + #note-N."""
+    note_html: Markup
+    author: str | None
+    quote: str | None
+    passage_url: str
+    """Where the note points: a text-fragment link to the passage, or the comment's permalink."""
 
 
 def site_view(config: SiteConfig) -> SiteView:
@@ -109,20 +207,39 @@ def site_view(config: SiteConfig) -> SiteView:
         language=config.language,
         base_url=config.base_url,
         base_path=config.base_path,
-        home_url=href(config, ""),
-        stylesheet_url=href(config, "style.css"),
+        home_url=href(config, urls.HOME),
+        tags_url=href(config, urls.TAGS),
+        archive_url=href(config, urls.ARCHIVE),
+        comments_url=href(config, urls.RECENT_COMMENTS),
+        notes_url=href(config, urls.NOTES),
+        feed_url=absolute_url(config, urls.FEED),
+        stylesheet_url=href(config, urls.STYLESHEET),
     )
 
 
-def tag_url_path(tag: str) -> str:
-    return f"tags/{slugify(tag)}/"
+def page_view(config: SiteConfig, url_path: str, title: str, description: str = "",
+              feeds: tuple[Link, ...] = ()) -> PageView:
+    site_feed = Link(f"{config.title}: newest articles", absolute_url(config, urls.FEED))
+    return PageView(
+        title=title,
+        url=href(config, url_path),
+        canonical_url=absolute_url(config, url_path),
+        description=description or config.description,
+        feeds=(site_feed, *feeds),
+    )
 
 
-def _note_view(note: RenderedNote) -> NoteView:
-    return NoteView(note.number, Markup(note.html), Markup(note.note_html), note.author, note.quote, note.comment_id)
+def note_view(note: RenderedNote) -> NoteView:
+    quote = note.selector.exact if note.selector else None
+    return NoteView(note.number, Markup(note.html), Markup(note.note_html), note.author, quote, note.comment_id)
 
 
-def thread_view(article: Article, rendered: RenderedArticle, language: str) -> ThreadView:
+def tag_links(config: SiteConfig, article: Article, tag_of: dict[str, Tag]) -> tuple[Link, ...]:
+    tags = dict.fromkeys(tag_of[name] for name in article.tags)  # merged spellings appear once
+    return tuple(Link(tag.name, href(config, urls.tag_url_path(tag.slug))) for tag in tags)
+
+
+def thread_view(config: SiteConfig, article: Article, rendered: RenderedArticle) -> ThreadView:
     by_id = {c.id: c for c in article.thread.comments}
     children: dict[str | None, list] = {}
     for item in rendered.comments:
@@ -137,9 +254,9 @@ def thread_view(article: Article, rendered: RenderedArticle, language: str) -> T
             author=comment.author,
             name=comment.name,
             url=comment.url,
-            date=date_view(comment.date, language) if comment.date else None,
+            date=date_view(comment.date, config.language) if comment.date else None,
             body_html=Markup(item.body_html),
-            notes=tuple(_note_view(n) for n in item.notes),
+            notes=tuple(note_view(n) for n in item.notes),
             depth=item.depth,
             replies=replies,
             reply_count=sum(1 + r.reply_count for r in replies),
@@ -148,14 +265,28 @@ def thread_view(article: Article, rendered: RenderedArticle, language: str) -> T
     roots = tuple(build(item) for item in children.get(None, ()))
     total = len(rendered.comments)
     count = article.thread.count
-    return ThreadView(roots, total, count if count is not None and count > total else None, article.thread.closed)
+    return ThreadView(roots, total, count if count is not None and count > total else None, article.thread.closed,
+                      absolute_url(config, urls.comments_feed_url_path(article.url_path)))
 
 
-def article_view(config: SiteConfig, article: Article, rendered: RenderedArticle) -> ArticleView:
+def entry_view(config: SiteConfig, article: Article, rendered: RenderedArticle, tag_of: dict[str, Tag]) -> EntryView:
+    return EntryView(
+        url=href(config, article.url_path),
+        title=article.title,
+        date=date_view(article.date, config.language),
+        tags=tag_links(config, article, tag_of),
+        summary_html=Markup(rendered.summary_html),
+        comment_count=len(rendered.comments),
+        note_count=len(rendered.notes),
+    )
+
+
+def article_view(config: SiteConfig, article: Article, rendered: RenderedArticle, tag_of: dict[str, Tag],
+                 month: Link, newer: Link | None, older: Link | None) -> ArticleView:
     image = None
     if article.image is not None:
         src = article.image.src
-        if src is not None and not src.startswith(("http://", "https://", "HTTP://", "HTTPS://")):
+        if src is not None and not src.lower().startswith(("http://", "https://")):
             src = href(config, article.url_path + src)
         image = ImageView(src, article.image.alt, article.image.credit, article.image.credit_url)
     source = article.source
@@ -170,10 +301,14 @@ def article_view(config: SiteConfig, article: Article, rendered: RenderedArticle
         source=Link(source.name or source.url, source.url) if source and source.url else None,
         source_name=source.name if source else None,
         image=image,
-        tags=tuple(Link(tag, href(config, tag_url_path(tag))) for tag in article.tags),
+        tags=tag_links(config, article, tag_of),
+        month=month,
+        newer=newer,
+        older=older,
         summary_html=Markup(rendered.summary_html),
         body_html=Markup(rendered.body_html),
-        notes=tuple(_note_view(n) for n in rendered.notes),
-        thread=thread_view(article, rendered, config.language),
+        notes=tuple(note_view(n) for n in rendered.notes),
+        thread=thread_view(config, article, rendered),
+        annotations_url=href(config, urls.annotations_url_path(article.url_path)),
         extra=article.extra,
     )

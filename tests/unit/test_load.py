@@ -63,15 +63,15 @@ def test_bad_dates_are_errors(text):
 
 @pytest.mark.parametrize("tag,slug", [
     ("INF Treaty", "inf-treaty"), ("Украина", "ukraina"), ("Café crème", "cafe-creme"),
-    ("Ελλάδα", "ellada"), ("C++", "c"), ("../../etc/passwd", "etc-passwd"),
+    ("Ελλάδα", "ellada"), ("C++", "c-plus-plus"), ("C#", "c-sharp"), ("R&D", "r-and-d"), ("../../etc/passwd", "etc-passwd"),
 ])
 def test_slugs_are_readable_for_every_script(tag, slug):
     assert slugify(tag) == slug
 
 
 def test_text_with_nothing_readable_still_gets_a_stable_slug():
-    assert slugify("+++") == slugify("+++") != slugify("***")
-    assert slugify("+++").startswith("x-")
+    assert slugify("***") == slugify("***") != slugify("§§§")
+    assert slugify("***").startswith("x-")
 
 
 @pytest.mark.parametrize("url_path,path", [

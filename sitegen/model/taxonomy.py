@@ -1,0 +1,102 @@
+"""The two indexes of a digest: tags, and the archive of years and months.
+
+Tag URLs never overwrite each other. Tags that differ only in case ("Ukraine", "ukraine") are
+one tag, shown with the spelling most articles use, and the author is told. Different tags whose
+slugs still collide ("Café" and "Cafe") keep distinct URLs: the one that sorts first gets the
+plain slug, the next "-2", and so on, and the author is told that too.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from sitegen.diagnostics import Diagnostic, warning
+from sitegen.model.slugs import slugify
+from sitegen.model.types import Article
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    name: str
+    slug: str
+    article_keys: tuple[str, ...]
+    """Newest first."""
+
+
+@dataclass(frozen=True, slots=True)
+class Month:
+    year: int
+    month: int
+    article_keys: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Year:
+    year: int
+    months: tuple[Month, ...]
+    """Newest first."""
+
+    @property
+    def article_keys(self) -> tuple[str, ...]:
+        return tuple(key for month in self.months for key in month.article_keys)
+
+
+def index_tags(articles: tuple[Article, ...]) -> tuple[tuple[Tag, ...], dict[str, Tag], list[Diagnostic]]:
+    """(tags sorted by name, {spelling as some article writes it: its tag}, warnings).
+
+    `articles` are newest first.
+    """
+    problems: list[Diagnostic] = []
+    spellings: dict[str, Counter] = {}
+    first_user: dict[str, Article] = {}
+    for article in articles:
+        for name in article.tags:
+            spellings.setdefault(name.casefold(), Counter())[name] += 1
+            first_user.setdefault(name, article)
+
+    canonical: dict[str, str] = {}  # casefolded -> the spelling shown
+    for folded, counts in spellings.items():
+        shown = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[0][0]
+        canonical[folded] = shown
+        for variant in sorted(counts):
+            if variant != shown:
+                problems.append(warning(first_user[variant].path, None, f"tag '{variant}' is shown as '{shown}' "
+                                        f"(tags that differ only in case are one tag; {counts[shown]} article(s) "
+                                        f"write '{shown}')"))
+
+    slug_of: dict[str, str] = {}  # shown spelling -> slug
+    taken: dict[str, str] = {}
+    for shown in sorted(canonical.values(), key=lambda name: (name.casefold(), name)):
+        base = slug = slugify(shown)
+        number = 1
+        while slug in taken:
+            number += 1
+            slug = f"{base}-{number}"
+        if slug != base:
+            problems.append(warning(first_user[shown].path, None, f"tag '{shown}' has the URL /tags/{slug}/ "
+                                    f"because '{taken[base]}' already has /tags/{base}/ (rename one to merge them)"))
+        taken[slug] = shown
+        slug_of[shown] = slug
+
+    members: dict[str, list[str]] = {shown: [] for shown in slug_of}
+    for article in articles:
+        for shown in dict.fromkeys(canonical[name.casefold()] for name in article.tags):
+            members[shown].append(article.key)
+    tags = tuple(Tag(shown, slug_of[shown], tuple(members[shown]))
+                 for shown in sorted(slug_of, key=lambda name: (name.casefold(), name)))
+    by_name = {tag.name: tag for tag in tags}
+    written = {name: by_name[canonical[name.casefold()]] for name in first_user}
+    return tags, written, problems
+
+
+def index_dates(articles: tuple[Article, ...]) -> tuple[Year, ...]:
+    """Years and months with articles, newest first; dates are in the site's timezone."""
+    months: dict[tuple[int, int], list[str]] = {}
+    for article in articles:
+        local = article.date.value
+        months.setdefault((local.year, local.month), []).append(article.key)
+    years: dict[int, list[Month]] = {}
+    for (year, month), keys in sorted(months.items(), reverse=True):
+        years.setdefault(year, []).append(Month(year, month, tuple(keys)))
+    return tuple(Year(year, tuple(entries)) for year, entries in years.items())
