@@ -348,3 +348,14 @@ def test_an_empty_site_dates_its_feed_from_source_date_epoch(tmp_path, capsys, m
     site = write_site(tmp_path / "site", {"content/.keep": ""})
     out = build(site, tmp_path / "out")
     assert feedparser.parse((out / "feed.xml").read_bytes()).feed.updated == "2023-11-14T22:13:20+00:00"
+
+
+def test_github_pages_files(tmp_path, capsys):
+    site = write_site(tmp_path / "site", {
+        "sitegen.yaml": "title: T\nbase_url: https://digest.example.org/\ncname: digest.example.org\n",
+        "content/a.md": article(),
+    })
+    out = build(site, tmp_path / "out")
+    assert (out / ".nojekyll").read_bytes() == b""
+    assert (out / "CNAME").read_text() == "digest.example.org\n"
+    assert not (build(REPO, tmp_path / "example") / "CNAME").exists()

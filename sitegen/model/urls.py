@@ -19,6 +19,8 @@ SITEMAP = "sitemap.xml"
 ROBOTS = "robots.txt"
 NOT_FOUND = "404.html"
 STYLESHEET = "style.css"
+NO_JEKYLL = ".nojekyll"
+CNAME = "CNAME"
 
 
 def article_url_path(config: SiteConfig, slug: str, date: Moment) -> str:

@@ -217,6 +217,10 @@ class _Planner:
         listed = tuple((absolute_url(config, p.url_path), rfc3339(p.lastmod)) for p in self.plans if p.lastmod)
         self.data(urls.SITEMAP, sitemap_xml, listed, "sitemap")
         self.data(urls.ROBOTS, robots_txt, absolute_url(config, urls.SITEMAP), "robots.txt")
+        # GitHub Pages: serve the output as it is (no Jekyll pass), on the custom domain if one is set.
+        self.data(urls.NO_JEKYLL, bytes, b"", "GitHub Pages")
+        if config.cname:
+            self.data(urls.CNAME, str.encode, config.cname + "\n", "sitegen.yaml cname")
 
     # -- feeds and annotations --
 
