@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sitegen import __version__
 from sitegen.build import BuildOptions, build_site
+from sitegen.serve.server import ServeError, serve
 from sitegen.write.output import write_output
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
@@ -49,6 +50,23 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--output", metavar="DIR", type=Path,
                        help="where to write the site (default: output/ in the site's root)")
     build.set_defaults(run=run_build)
+
+    preview = commands.add_parser(
+        "serve", help="preview the site, rebuilt on every save",
+        description="Build the site and serve it from memory at base_url's path. Every save to content/, "
+                    "layouts/ or sitegen.yaml rebuilds it: open pages reload by themselves, and show the "
+                    "errors of a failed build over the last good one. Nothing is written to output/.",
+        epilog="examples:\n  sitegen serve\n  sitegen serve --source my-digest --port 0 --drafts\n"
+               "  sitegen serve --host 0.0.0.0 --port 8080 --base-url http://localhost:8080/",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_build_options(preview)
+    preview.add_argument("--host", default="127.0.0.1",
+                         help="the address to listen on (default: 127.0.0.1, this machine only)")
+    preview.add_argument("--port", type=int, default=8000, help="the port (default: 8000; 0 picks a free one)")
+    preview.add_argument("--poll", action="store_true",
+                         help="look for changes by polling, where file events do not arrive (network drives)")
+    preview.set_defaults(run=run_serve)
     return parser
 
 
@@ -88,6 +106,15 @@ def run_build(args) -> int:
     stats = result.stats
     print(f"built {stats.articles} articles, {stats.comments} comments: {stats.pages} pages, "
           f"{stats.files} files in {out_dir} ({stats.seconds:.2f} s)")
+    return EXIT_OK
+
+
+def run_serve(args) -> int:
+    options = BuildOptions(source=args.source, base_url=args.base_url, drafts=args.drafts)
+    try:
+        serve(options, args.host, args.port, poll=args.poll, report=print_diagnostics)
+    except ServeError as exc:
+        raise UsageError(str(exc)) from None
     return EXIT_OK
 
 

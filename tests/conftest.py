@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
+import threading
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
 
+from browser import browser_page, chromium  # noqa: F401  (fixtures for the tests that need a real browser)
+from sitegen.build import BuildOptions
 from sitegen.cli import main
+from sitegen.serve.server import open_preview
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
@@ -67,3 +72,30 @@ def article(title: str = "An article", date: str = "2020-01-02", body: str = "Bo
     import yaml
     front = {"title": title, "date": date, **front}
     return "---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True) + "---\n" + body + "\n"
+
+
+@contextmanager
+def running_preview(root: Path, **options):
+    """`sitegen serve`'s server for the site at ROOT, on a free port, in a thread of this process.
+
+    The PreviewServer it gives has a `log` list of the lines the preview printed.
+    """
+    log: list[str] = []
+    server = open_preview(BuildOptions(source=root, **options), "127.0.0.1", 0,
+                          report=lambda diagnostics: log.extend(map(str, diagnostics)), log=log.append)
+    server.log = log
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), name="preview-under-test", daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def start_preview():
+    """`start(root, **build_options)` starts a preview (see running_preview), stopped after the test."""
+    with ExitStack() as stack:
+        yield lambda root, **options: stack.enter_context(running_preview(root, **options))

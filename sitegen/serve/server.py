@@ -1,0 +1,308 @@
+"""`sitegen serve`: the last good build, served from memory at base_url's path, with live reload.
+
+A request path is looked up in the build's output mapping, after percent-decoding and checking
+it segment by segment under the base path; it is never joined onto a folder, so no request can
+reach a file the build did not put in its output.
+"""
+
+from __future__ import annotations
+
+import errno
+import html
+import mimetypes
+import shutil
+import signal
+import socket
+import socketserver
+import sys
+import threading
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path, PurePosixPath
+from typing import Callable, Mapping
+from urllib.parse import quote, unquote, urlsplit
+
+from sitegen import __version__
+from sitegen.build import BuildOptions
+from sitegen.diagnostics import Diagnostic
+from sitegen.serve.live import (
+    CLIENT_PATH,
+    EVENTS_PATH,
+    KEEP_ALIVE,
+    client_script,
+    event_message,
+    inject_client,
+    stream_opening,
+)
+from sitegen.serve.session import PreviewSession, PreviewState
+from sitegen.serve.watcher import SiteWatcher
+
+KEEP_ALIVE_SECONDS = 15.0
+NOT_FOUND_PAGE = "404.html"
+
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".jsonld": "application/ld+json",
+    ".xml": "application/xml",
+    ".txt": "text/plain; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".webmanifest": "application/manifest+json",
+    ".woff2": "font/woff2",
+    ".woff": "font/woff",
+}
+# Python's built-in table, without the machine's /etc/mime.types: the same answer everywhere.
+_PYTHON_TYPES = mimetypes.MimeTypes()
+
+
+class ServeError(Exception):
+    """The preview cannot start (a busy port, a folder that is not a site): one line for the user."""
+
+
+def content_type(path: str) -> str:
+    known = CONTENT_TYPES.get(PurePosixPath(path).suffix.lower())
+    return known or _PYTHON_TYPES.guess_type(path)[0] or "application/octet-stream"
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    key: str | None = None
+    """The output path to serve."""
+    redirect: str | None = None
+    """Or where to send the browser instead; neither means not found."""
+
+
+def locate(target: str, base_path: str, output: Mapping[str, object]) -> Located:
+    """Where a request target ("/digest/2019/11/x/?q") leads in the output.
+
+    Each segment is percent-decoded on its own, and one that decodes to a '/', a backslash, a
+    control character, '.' or '..' makes the path not found: encoded separators are not
+    separators, and there is no parent to climb to.
+    """
+    path, _, query = target.partition("?")
+    path = path.partition("#")[0]
+    query = "?" + query if query else ""
+    if path == "/" and base_path != "/":
+        return Located(redirect=base_path + query)
+    if not path.startswith("/"):
+        return Located()
+    try:
+        segments = [unquote(segment, errors="strict") for segment in path[1:].split("/")]
+    except UnicodeDecodeError:
+        return Located()
+    if any(_unsafe(segment) for segment in segments) or "" in segments[:-1]:
+        return Located()
+    decoded = "/" + "/".join(segments)
+    if decoded + "/" == base_path:
+        return Located(redirect=base_path + query)
+    if not decoded.startswith(base_path):
+        return Located()
+    relative = decoded[len(base_path):]
+    key = relative + "index.html" if relative == "" or relative.endswith("/") else relative
+    if key in output:
+        return Located(key=key)
+    if key + "/index.html" in output:
+        return Located(redirect=quote(base_path + relative + "/") + query)
+    return Located()
+
+
+def _unsafe(segment: str) -> bool:
+    return segment in (".", "..") or any(ch in "/\\" or ord(ch) < 32 or ch == "\x7f" for ch in segment)
+
+
+class PreviewHandler(BaseHTTPRequestHandler):
+    server: PreviewServer
+    server_version = f"sitegen-preview/{__version__}"
+
+    def do_GET(self) -> None:
+        self._respond(with_body=True)
+
+    def do_HEAD(self) -> None:
+        self._respond(with_body=False)
+
+    def log_message(self, format: str, *args) -> None:
+        """Quiet: the terminal is for the builds' news, not for every request."""
+
+    def _respond(self, with_body: bool) -> None:
+        target = self.path if self.path.startswith("/") else urlsplit(self.path).path or "/"
+        path = target.partition("?")[0]
+        if path == EVENTS_PATH:
+            self._stream_events(with_body)
+            return
+        if path == CLIENT_PATH:
+            self._send(HTTPStatus.OK, "text/javascript; charset=utf-8", client_script(), with_body)
+            return
+        state = self.server.session.state  # one read: all that follows comes from the same build
+        found = locate(target, state.base_path, state.output)
+        if found.redirect is not None:
+            self._send(HTTPStatus.FOUND, "text/plain; charset=utf-8", b"", with_body, {"Location": found.redirect})
+            return
+        if found.key is not None and self._send_file(state, found.key, HTTPStatus.OK, with_body):
+            return
+        # As on GitHub Pages: the site's own 404.html, with the status that says what happened.
+        if NOT_FOUND_PAGE in state.output and self._send_file(state, NOT_FOUND_PAGE, HTTPStatus.NOT_FOUND,
+                                                              with_body):
+            return
+        page = (f'<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8"><title>Not found</title></head>\n'
+                f'<body>\n<h1>Not found</h1>\n<p>Nothing in this build is at <code>{html.escape(path)}</code>. '
+                f'<a href="{html.escape(state.base_path)}">The home page</a></p>\n</body>\n</html>\n')
+        self._send(HTTPStatus.NOT_FOUND, "text/html; charset=utf-8", inject_client(page.encode("utf-8"), state),
+                   with_body)
+
+    def _send_file(self, state: PreviewState, key: str, status: HTTPStatus, with_body: bool) -> bool:
+        """Send an output file; False when it is a source file that has gone since the build."""
+        content = state.output[key]
+        kind = content_type(key)
+        if kind.startswith("text/html"):
+            try:
+                page = content.read_bytes() if isinstance(content, Path) else content
+            except OSError:
+                return False
+            self._send(status, kind, inject_client(page, state), with_body)
+        elif isinstance(content, Path):
+            try:
+                source = content.open("rb")
+            except OSError:
+                return False
+            with source:
+                self._send_headers(status, kind, source.seek(0, 2))
+                if with_body:
+                    source.seek(0)
+                    shutil.copyfileobj(source, self.wfile)
+        else:
+            self._send(status, kind, content, with_body)
+        return True
+
+    def _send(self, status: HTTPStatus, kind: str, body: bytes, with_body: bool,
+              headers: Mapping[str, str] | None = None) -> None:
+        self._send_headers(status, kind, len(body), headers)
+        if with_body:
+            self.wfile.write(body)
+
+    def _send_headers(self, status: HTTPStatus, kind: str, length: int | None,
+                      headers: Mapping[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        if length is not None:
+            self.send_header("Content-Length", str(length))
+        # A preview shows the site as it is now: nothing may be kept, a stylesheet least of all.
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+
+    def _stream_events(self, with_body: bool) -> None:
+        """Server-Sent Events: the current state at once, then one event after each build."""
+        session = self.server.session
+        self._send_headers(HTTPStatus.OK, "text/event-stream; charset=utf-8", None)
+        self.close_connection = True
+        if not with_body:
+            return
+        self.wfile.write(stream_opening())
+        sent: int | None = None
+        while not session.closed:
+            if sent is None:
+                state = session.state
+            else:
+                state = session.wait_for_news(sent, timeout=KEEP_ALIVE_SECONDS)
+            if session.closed:
+                return
+            self.wfile.write(event_message(state) if state.builds != sent else KEEP_ALIVE)
+            sent = state.builds
+
+
+class PreviewServer(ThreadingHTTPServer):
+    """The HTTP server of one preview: its session, and the watcher that feeds the session."""
+
+    daemon_threads = True
+    request_queue_size = 64
+
+    def __init__(self, host: str, port: int, session: PreviewSession):
+        self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.session = session
+        self.watcher: SiteWatcher | None = None
+        try:
+            super().__init__((host, port), PreviewHandler)
+        except OverflowError:
+            raise ServeError(f"cannot listen on port {port}: a port is a number from 0 to 65535") from None
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise ServeError(f"cannot listen on {_netloc(host, port)}: the port is in use (choose another "
+                                 "with --port, or --port 0 for any free one)") from None
+            raise ServeError(f"cannot listen on {_netloc(host, port)}: {exc.strerror or exc}") from None
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind asks DNS for the host's full name; a preview has no use for it,
+        # and without a network that question can hang.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.server_address[:2]
+
+    @property
+    def url(self) -> str:
+        host = self.server_address[0]
+        if host in ("0.0.0.0", "::", ""):
+            host = "localhost"
+        return f"http://{_netloc(host, self.server_port)}{self.session.state.base_path}"
+
+    def handle_error(self, request, client_address) -> None:
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return  # the page went away mid-answer (a reload, a closed tab): nothing is wrong
+        super().handle_error(request, client_address)
+
+    def close(self) -> None:
+        """Stop watching and building, and close the socket (after shutdown() if serving)."""
+        if self.watcher is not None:
+            self.watcher.stop()
+        self.session.close()
+        self.server_close()
+
+
+def _netloc(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def open_preview(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000, *, poll: bool = False,
+                 report: Callable[[list[Diagnostic]], None] | None = None,
+                 log: Callable[[str], None] | None = None) -> PreviewServer:
+    """Listen, build once, and watch: a server ready for serve_forever(). Raises ServeError."""
+    root = options.source
+    not_a_site = f"{root.resolve()} is not a site: it has no sitegen.yaml (use --source DIR)"
+    if not root.is_dir():
+        raise ServeError(not_a_site)
+    session = PreviewSession(options, report=report, log=log)
+    server = PreviewServer(host, port, session)
+    try:
+        # Watching starts before the first build, so a save made while it runs is not missed.
+        server.watcher = SiteWatcher(root, lambda kinds: session.request_rebuild(k.value for k in kinds),
+                                     poll=poll)
+        server.watcher.start()
+        if not session.start().has_config:
+            raise ServeError(not_a_site)
+    except BaseException:
+        server.close()
+        raise
+    return server
+
+
+def serve(options: BuildOptions, host: str, port: int, *, poll: bool = False,
+          report: Callable[[list[Diagnostic]], None] | None = None) -> None:
+    """Run the preview until Ctrl-C (or SIGTERM), then stop cleanly."""
+    server = open_preview(options, host, port, poll=poll, report=report)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)
+    print(f"Serving {server.url}  (rebuilds on every save; Ctrl-C to stop)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+    print("stopped", flush=True)
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt

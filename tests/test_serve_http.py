@@ -1,0 +1,413 @@
+"""`sitegen serve` over real HTTP: a running server on a free port, a real client, real saves.
+
+Saves are real file writes seen by the real watcher; tests wait for the Server-Sent Event that a
+build sends, never for a fixed time.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import article, running_preview, write_site
+
+BASE = "/digest/"
+SITE = {
+    "sitegen.yaml": "title: Preview test\nbase_url: https://example.org/digest/\ntimezone: UTC\n",
+    "content/first.md": article("First article", body="The first body."),
+    "content/first.comments.yaml": "- id: c1\n  author: reader\n  body: A first comment.\n",
+    "content/pics/index.md": article("With a picture", date="2020-02-03", body="See the picture."),
+    "content/pics/diagram.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>\n',
+    "layouts/static/style.css": "body { color: black; }\n",
+}
+FIRST = BASE + "2020/01/first/"
+
+
+def request(server, target: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
+    """One request with the target sent exactly as written (no client-side '..' clean-up)."""
+    connection = http.client.HTTPConnection(*server.server_address[:2], timeout=10)
+    try:
+        connection.request(method, target)
+        response = connection.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        connection.close()
+
+
+def page_state(body: bytes) -> dict:
+    """The live-reload state the preview put into an HTML page."""
+    found = re.search(rb'<script type="application/json" id="sitegen-live-state">(.*?)</script>', body)
+    assert found, "no live-reload state in the page"
+    return json.loads(found.group(1))
+
+
+class EventStream:
+    """A reader of /__sitegen/events, as a page's EventSource would read it."""
+
+    def __init__(self, server):
+        self.connection = http.client.HTTPConnection(*server.server_address[:2], timeout=10)
+        self.connection.request("GET", "/__sitegen/events")
+        self.response = self.connection.getresponse()
+        assert self.response.status == 200
+        assert self.response.getheader("Content-Type").startswith("text/event-stream")
+
+    def next(self) -> tuple[str, dict]:
+        name, data = "message", []
+        while True:
+            line = self.response.fp.readline().decode("utf-8")
+            if not line:
+                raise EOFError("the event stream ended")
+            line = line.rstrip("\n")
+            if not line:
+                if data:
+                    return name, json.loads("\n".join(data))
+                name = "message"
+            elif not line.startswith(":"):
+                field, _, value = line.partition(":")
+                value = value.removeprefix(" ")
+                if field == "event":
+                    name = value
+                elif field == "data":
+                    data.append(value)
+
+    def until(self, accept, seconds: float = 10.0) -> tuple[str, dict]:
+        """The first event that `accept(name, news)` takes; builds with nothing new may come first."""
+        deadline = time.monotonic() + seconds
+        seen = []
+        while time.monotonic() < deadline:
+            name, news = self.next()
+            if accept(name, news):
+                return name, news
+            seen.append(name)
+        raise AssertionError(f"no such event within {seconds} s; saw {seen}")
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+@pytest.fixture
+def events():
+    streams = []
+
+    def open_stream(server) -> EventStream:
+        stream = EventStream(server)
+        streams.append(stream)
+        name, news = stream.next()  # the current state comes first, at once
+        stream.epoch = news["epoch"]
+        return stream
+
+    yield open_stream
+    for stream in streams:
+        stream.close()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """One preview of SITE for the tests that only read."""
+    site = write_site(tmp_path_factory.mktemp("served"), SITE)
+    with running_preview(site) as server:
+        yield server
+
+
+@pytest.fixture
+def site(tmp_path):
+    return write_site(tmp_path, SITE)
+
+
+# ---- serving what the build made ----------------------------------------------------------------
+
+def test_root_redirects_to_the_base_path_and_pages_are_served_under_it(served):
+    assert request(served, "/")[0:2] == (302, {**request(served, "/")[1], "location": BASE})
+    assert request(served, "/digest")[1]["location"] == BASE
+    status, headers, _ = request(served, FIRST.rstrip("/"))
+    assert status == 302 and headers["location"] == FIRST
+    status, _, body = request(served, FIRST)
+    assert status == 200
+    assert b"The first body." in body and b"A first comment." in body
+    status, _, body = request(served, FIRST + "?utm=x")
+    assert status == 200 and b"The first body." in body
+    assert request(served, BASE)[0] == 200
+
+
+def test_content_types_and_no_caching(served):
+    expected = {
+        BASE: "text/html; charset=utf-8",
+        FIRST: "text/html; charset=utf-8",
+        BASE + "style.css": "text/css; charset=utf-8",
+        BASE + "2020/02/pics/diagram.svg": "image/svg+xml",
+        "/__sitegen/client.js": "text/javascript; charset=utf-8",
+    }
+    for target, kind in expected.items():
+        status, headers, body = request(served, target)
+        assert (target, status, headers["content-type"]) == (target, 200, kind)
+        assert headers["cache-control"] == "no-store"
+        assert int(headers["content-length"]) == len(body)
+    status, headers, body = request(served, BASE + "style.css", method="HEAD")
+    assert status == 200 and body == b"" and int(headers["content-length"]) > 0
+
+
+def test_only_pages_served_by_the_preview_carry_the_client(served):
+    _, _, page = request(served, FIRST)
+    assert page.count(b'<script src="/__sitegen/client.js"></script>') == 1
+    assert page.index(b"sitegen-live-state") < page.rindex(b"</body>")
+    assert page_state(page)["errors"] == []
+    _, _, stylesheet = request(served, BASE + "style.css")
+    assert b"sitegen" not in stylesheet
+    built = served.session.state.output["2020/01/first/index.html"]
+    assert b"__sitegen" not in built  # the build itself never has it
+
+
+@pytest.mark.parametrize("target", [
+    BASE + "no-such-page/",
+    BASE + "2020/01/first/nothing.html",
+    BASE + "../sitegen.yaml",
+    "/../sitegen.yaml",
+    "/digest/../../etc/passwd",
+    BASE + "%2e%2e/sitegen.yaml",
+    BASE + "%2E%2E/%2E%2E/etc/passwd",
+    BASE + "..%2fsitegen.yaml",
+    BASE + "..%2Fcontent%2Ffirst.md",
+    BASE + "2020%2F01%2Ffirst%2F",
+    BASE + "..\\sitegen.yaml",
+    BASE + "%5c..%5csitegen.yaml",
+    BASE + "./index.html",
+    BASE + "2020/01/first/index.html/..",
+    "//etc/passwd",
+    BASE + "/2020/01/first/",
+    BASE + "%00",
+    BASE + "%ff",
+    "/sitegen.yaml",
+    "/content/first.md",
+    BASE + "content/first.md",
+    "/etc/passwd",
+    "http://127.0.0.1/../sitegen.yaml",
+])
+def test_what_the_build_did_not_make_is_not_found(served, target):
+    status, headers, body = request(served, target)
+    assert status == 404
+    assert headers["content-type"] == "text/html; charset=utf-8" and headers["cache-control"] == "no-store"
+    assert b"base_url" not in body and b"root:" not in body and b"The first body" not in body
+
+
+def test_not_found_is_the_site_404_page_when_it_has_one(served):
+    status, _, body = request(served, BASE + "missing/")
+    assert status == 404
+    own = served.session.state.output.get("404.html")
+    if own is not None:
+        assert body.startswith(own[: own.lower().rindex(b"</body")])
+    else:
+        assert b"Not found" in body
+    assert b"/__sitegen/client.js" in body  # so it turns into the page once that exists
+
+
+def test_drafts_are_served_with_drafts(tmp_path, start_preview):
+    site = write_site(tmp_path, {**SITE, "content/wip.md": article("Work in progress", draft=True)})
+    assert request(start_preview(site), BASE + "2020/01/wip/")[0] == 404
+    assert request(start_preview(site, drafts=True), BASE + "2020/01/wip/")[0] == 200
+
+
+def test_base_url_option_moves_the_site(tmp_path, start_preview):
+    server = start_preview(write_site(tmp_path, SITE), base_url="http://localhost:8000/")
+    assert server.url.endswith(":%d/" % server.server_port)
+    assert request(server, "/2020/01/first/")[0] == 200
+    assert request(server, FIRST)[0] == 404
+
+
+# ---- rebuilding on save -------------------------------------------------------------------------
+
+def test_a_save_rebuilds_and_open_pages_are_told_to_reload(site, start_preview, events):
+    server = start_preview(site)
+    stream = events(server)
+    (site / "content/first.md").write_text(article("First article", body="An edited body."))
+    name, news = stream.until(lambda name, news: news["epoch"] != stream.epoch)
+    assert name == "reload" and news["errors"] == []
+    _, _, body = request(server, FIRST)
+    assert b"An edited body." in body and page_state(body)["epoch"] == news["epoch"]
+
+
+def test_a_broken_save_shows_its_errors_over_the_last_good_build_and_a_fix_clears_them(site, start_preview,
+                                                                                        events):
+    server = start_preview(site)
+    stream = events(server)
+    (site / "content/first.md").write_text("---\ntitle: [First article\ndate: 2020-01-02\n---\nHalf-written.\n")
+    name, news = stream.until(lambda name, news: name == "errors")
+    assert news["epoch"] == stream.epoch  # the last good build is still what is served
+    [problem] = news["errors"]
+    assert problem["path"] == "content/first.md" and isinstance(problem["line"], int) and problem["message"]
+    assert problem["text"] == f"{problem['path']}:{problem['line']}: {problem['message']}"
+
+    status, _, body = request(server, FIRST)
+    assert status == 200 and b"The first body." in body
+    assert page_state(body)["errors"] == news["errors"]  # pages loaded now show the overlay too
+    assert any(line.startswith("content/first.md:") for line in server.log)
+
+    (site / "content/first.md").write_text(article("First article", body="Fixed and edited."))
+    name, news = stream.until(lambda name, news: name != "errors")
+    assert name == "reload" and news["errors"] == []
+    _, _, body = request(server, FIRST)
+    assert b"Fixed and edited." in body and page_state(body)["errors"] == []
+
+
+def test_reverting_a_broken_save_clears_the_errors_without_a_reload(site, start_preview, events):
+    server = start_preview(site)
+    stream = events(server)
+    original = (site / "content/first.md").read_text()
+    (site / "content/first.md").write_text("---\ntitle: [\n---\n")
+    stream.until(lambda name, news: name == "errors")
+    (site / "content/first.md").write_text(original)
+    name, news = stream.until(lambda name, news: name != "errors")
+    assert name == "unchanged" and news["epoch"] == stream.epoch and news["errors"] == []
+
+
+def test_a_deleted_article_disappears_and_comes_back_when_recreated(site, start_preview, events):
+    server = start_preview(site)
+    stream = events(server)
+    text = (site / "content/first.md").read_text()
+    thread = (site / "content/first.comments.yaml").read_text()
+    (site / "content/first.comments.yaml").unlink()
+    (site / "content/first.md").unlink()
+    stream.until(lambda name, news: name == "reload" and request(server, FIRST)[0] == 404)
+    assert b"First article" not in request(server, BASE)[2]
+
+    (site / "content/first.md").write_text(text)
+    (site / "content/first.comments.yaml").write_text(thread)
+    stream.until(lambda name, news: name == "reload" and request(server, FIRST)[0] == 200)
+    assert b"A first comment." in request(server, FIRST)[2]
+
+
+def test_a_created_article_and_a_moved_bundle_appear(site, start_preview, events):
+    server = start_preview(site)
+    stream = events(server)
+    (site / "content/2021").mkdir()
+    (site / "content/2021/second.md").write_text(article("Second article", date="2021-03-04", body="Brand new."))
+    stream.until(lambda name, news: request(server, BASE + "2021/03/second/")[0] == 200)
+    assert b"Second article" in request(server, BASE)[2]
+
+    (site / "content/pics").rename(site / "content/renamed-pics")
+    stream.until(lambda name, news: request(server, BASE + "2020/02/renamed-pics/")[0] == 200)
+    assert request(server, BASE + "2020/02/pics/diagram.svg")[0] == 404
+    assert request(server, BASE + "2020/02/renamed-pics/diagram.svg")[0] == 200
+
+
+def test_editor_temporary_files_are_ignored_and_atomic_saves_work(site, start_preview, events):
+    server = start_preview(site)
+    stream = events(server)
+    builds = server.session.state.builds
+    for name in (".first.md.swp", "first.md~", "#first.md#", ".#first.md", "4913", "first.md.tmp"):
+        (site / "content" / name).write_text("scratch")
+    time.sleep(0.3)  # six times the quiet spell the watcher waits for
+    assert server.session.state.builds == builds
+
+    # How vim (backupcopy=no), VS Code and many others save: write a temporary file, rename it over.
+    scratch = site / "content/.first.md.tmp-1234"
+    scratch.write_text(article("First article", body="Saved by rename."))
+    os.replace(scratch, site / "content/first.md")
+    stream.until(lambda name, news: name == "reload")
+    assert b"Saved by rename." in request(server, FIRST)[2]
+    assert server.session.state.builds == builds + 1  # one save, one build
+
+
+def test_a_stylesheet_change_is_a_css_event(site, start_preview, events):
+    server = start_preview(site)
+    stream = events(server)
+    (site / "layouts/static/style.css").write_text("body { color: rgb(1, 2, 3); }\n")
+    name, news = stream.until(lambda name, news: news["epoch"] != stream.epoch)
+    assert name == "css" and news["css_from"] == stream.epoch and news["css"] == [BASE + "style.css"]
+    assert b"rgb(1, 2, 3)" in request(server, BASE + "style.css")[2]
+
+
+def test_layouts_made_after_the_start_are_watched(tmp_path, start_preview, events):
+    site = write_site(tmp_path, {key: value for key, value in SITE.items() if not key.startswith("layouts/")})
+    server = start_preview(site)
+    stream = events(server)
+    (site / "layouts").mkdir()
+    (site / "layouts/article.html").write_text(
+        '{% extends "theme/article.html" %}\n{% block title %}Overridden {{ article.title }}{% endblock %}\n')
+    stream.until(lambda name, news: b"Overridden First article" in request(server, FIRST)[2])
+
+    (site / "layouts/article.html").write_text('{% extends "theme/article.html" %}\n{% block title %}{{ nope(\n')
+    name, news = stream.until(lambda name, news: name == "errors")
+    assert news["errors"][0]["path"] == "layouts/article.html" and news["errors"][0]["line"] == 2
+
+
+def test_a_config_change_moves_the_site_and_a_broken_config_keeps_it(site, start_preview, events):
+    server = start_preview(site)
+    stream = events(server)
+    (site / "sitegen.yaml").write_text("title: Preview test\nbase_url: https://example.org/moved/\ntimezone: UTC\n")
+    stream.until(lambda name, news: name == "reload")
+    assert request(server, "/")[1]["location"] == "/moved/"
+    assert request(server, "/moved/2020/01/first/")[0] == 200 and request(server, FIRST)[0] == 404
+    assert server.url.endswith("/moved/")
+
+    (site / "sitegen.yaml").write_text("title: Preview test\nbase_url: https://example.org/moved/\ntitel: x\n")
+    name, news = stream.until(lambda name, news: name == "errors")
+    assert [(e["path"], e["line"]) for e in news["errors"]] == [("sitegen.yaml", 3)]
+    assert request(server, "/moved/2020/01/first/")[0] == 200
+
+
+def test_a_site_whose_first_build_fails_serves_a_plain_not_found_with_the_errors(tmp_path, start_preview):
+    site = write_site(tmp_path, {"content/bad.md": article(date="soon")})
+    server = start_preview(site)
+    status, headers, body = request(server, "/")
+    assert status == 404 and headers["content-type"] == "text/html; charset=utf-8"
+    [problem] = page_state(body)["errors"]
+    assert problem["path"] == "content/bad.md" and "'soon' is not a date" in problem["message"]
+
+
+def test_error_messages_cannot_break_out_of_the_page_state(tmp_path, start_preview):
+    hostile = "</script><script>alert(1)</script><!--"
+    site = write_site(tmp_path, {"content/bad.md": article(date=hostile)})
+    _, _, body = request(start_preview(site), "/")
+    assert b"<script>alert(1)" not in body
+    assert hostile in page_state(body)["errors"][0]["message"]
+
+
+# ---- the command ---------------------------------------------------------------------------------
+
+def _sitegen(*args: str, **kwargs) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "sitegen", "serve", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, **kwargs)
+
+
+def test_serve_prints_the_url_serves_it_and_stops_cleanly_on_ctrl_c(site):
+    process = _sitegen("--source", str(site), "--port", "0")
+    try:
+        lines = [process.stdout.readline() for _ in range(2)]  # "built in ... s", then "Serving URL ..."
+        url = re.search(r"^Serving http://127\.0\.0\.1:(\d+)(/\S*)", lines[1])
+        assert url and url.group(2) == BASE, lines
+        connection = http.client.HTTPConnection("127.0.0.1", int(url.group(1)), timeout=10)
+        connection.request("GET", FIRST)
+        assert connection.getresponse().status == 200
+        connection.close()
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=10)
+    finally:
+        process.kill()
+    assert process.returncode == 0
+    assert "stopped" in out and "Traceback" not in err
+
+
+def test_a_busy_port_is_one_line_and_exit_2(site):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        process = _sitegen("--source", str(site), "--port", str(port))
+        out, err = process.communicate(timeout=20)
+    assert process.returncode == 2
+    assert err.splitlines() == [f"sitegen: cannot listen on 127.0.0.1:{port}: the port is in use "
+                                "(choose another with --port, or --port 0 for any free one)"]
+
+
+def test_a_folder_that_is_not_a_site_is_a_usage_error(tmp_path):
+    out, err = _sitegen("--source", str(tmp_path), "--port", "0").communicate(timeout=20)
+    assert "is not a site" in err and "Traceback" not in err
