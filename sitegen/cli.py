@@ -6,9 +6,12 @@ from __future__ import annotations
 import argparse
 import sys
 import traceback
+from datetime import datetime, timezone
 from pathlib import Path
 
 from sitegen import __version__
+from sitegen.check import check_site, report_lines
+from sitegen.scaffold import NotASite, Refused, Unusable, create_article_today, create_site
 from sitegen.build import BuildOptions, build_site
 from sitegen.serve.server import ServeError, serve
 from sitegen.write.output import write_output
@@ -67,6 +70,7 @@ def make_parser() -> argparse.ArgumentParser:
     preview.add_argument("--poll", action="store_true",
                          help="look for changes by polling, where file events do not arrive (network drives)")
     preview.set_defaults(run=run_serve)
+    _add_publish_commands(commands)
     return parser
 
 
@@ -115,6 +119,112 @@ def run_serve(args) -> int:
         serve(options, args.host, args.port, poll=args.poll, report=print_diagnostics)
     except ServeError as exc:
         raise UsageError(str(exc)) from None
+    return EXIT_OK
+
+
+def _add_publish_commands(commands) -> None:
+    check = commands.add_parser(
+        "check", help="check the content and every link of the built site, writing nothing",
+        description="Build the site in memory and report every error in the content; then, in the built\n"
+                    "site, every broken internal link, missing asset and missing fragment (#comment-ID,\n"
+                    "#note-N, any id), feeds that are not well-formed Atom, sitemap URLs that do not exist,\n"
+                    "links that leave base_url's path, and wrong GitHub Pages files (.nojekyll, CNAME,\n"
+                    "404.html). Exit 0: no problems; 1: a list of them, each naming the file and the link.\n"
+                    "Nothing is written.",
+        epilog="examples:\n  sitegen check\n  sitegen check --source my-digest --drafts\n"
+               "  sitegen check --base-url https://user.github.io/digest/",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_build_options(check)
+    check.set_defaults(run=run_check)
+
+    new = commands.add_parser(
+        "new", help="make a new site, or a new article in a site",
+        description="'sitegen new DIR' makes a site that builds at once: sitegen.yaml, a first article with\n"
+                    "comments and notes, .gitignore, requirements.txt and the GitHub Pages workflow\n"
+                    ".github/workflows/pages.yml. DIR may exist if it holds none of these (a fresh clone).\n"
+                    "'sitegen new article TITLE', run in a site, makes content/YYYY/YYYY-MM-DD-SLUG/ with\n"
+                    "index.md and an empty comments.yaml, dated today in the site's timezone.\n"
+                    "Nothing that exists is overwritten: that is refused with exit 1.",
+        epilog="examples:\n  sitegen new my-digest\n"
+               "  sitegen new my-digest --title 'Our Digest' --base-url https://me.github.io/my-digest/\n"
+               "  sitegen new article 'Macron answers Putin'\n"
+               "  sitegen new article 'Macron answers Putin' --source my-digest",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    new.add_argument("target", metavar="DIR | article", help="the folder for a new site, or the word article")
+    new.add_argument("title", nargs="?", help="with article: the article's title")
+    new.add_argument("--source", metavar="DIR", type=Path,
+                     help="with article: the site's root (default: the current folder)")
+    new.add_argument("--title", dest="site_title", metavar="TITLE",
+                     help="with DIR: the site's title (default: made from the folder's name)")
+    new.add_argument("--base-url", metavar="URL",
+                     help="with DIR: the site's base_url (default: https://example.github.io/FOLDER/)")
+    new.set_defaults(run=run_new)
+
+
+def run_check(args) -> int:
+    result = check_site(BuildOptions(source=args.source, base_url=args.base_url, drafts=args.drafts))
+    print_diagnostics(result.build.diagnostics)
+    if not result.build.has_config:
+        raise UsageError(f"{args.source.resolve()} is not a site: it has no sitegen.yaml (use --source DIR)")
+    if result.output is None:
+        errors = sum(1 for d in result.build.diagnostics if d.is_error)
+        print(f"check failed: {errors} error{'s' if errors != 1 else ''} in the content; the site was not built",
+              file=sys.stderr)
+        return EXIT_CONTENT
+    report = result.output
+    for line in report_lines(report.problems):
+        print(line, file=sys.stderr)
+    if report.problems:
+        count = len(report.problems)
+        print(f"check failed: {count} problem{'s' if count != 1 else ''} in the built site "
+              "(paths are those `sitegen build` writes in output/)", file=sys.stderr)
+        return EXIT_CONTENT
+    print(f"checked {report.pages} pages, {report.links} internal links and {report.feeds} feeds: no problems")
+    return EXIT_OK
+
+
+def run_new(args) -> int:
+    try:
+        if args.target == "article":
+            return _new_article(args)
+        return _new_site(args)
+    except (NotASite, Unusable) as exc:
+        raise UsageError(str(exc)) from None
+    except Refused as exc:
+        print(f"sitegen: {exc}", file=sys.stderr)
+        return EXIT_CONTENT
+
+
+def _new_article(args) -> int:
+    if args.title is None:
+        raise UsageError("give the article's title: sitegen new article 'Its title' "
+                         "(for a site in a folder named article: sitegen new ./article)")
+    if args.site_title is not None or args.base_url is not None:
+        raise UsageError("--title and --base-url are for a new site; an article's title comes after 'article'")
+    root = args.source if args.source is not None else Path(".")
+    bundle, problems = create_article_today(root, args.title)
+    print_diagnostics(problems)
+    if bundle is None:
+        print("sitegen.yaml has errors: fix them first (the article is dated today in the site's timezone)",
+              file=sys.stderr)
+        return EXIT_CONTENT
+    print(f"made {root / bundle}/index.md, with an empty thread in comments.yaml beside it")
+    return EXIT_OK
+
+
+def _new_site(args) -> int:
+    if args.title is not None or args.source is not None:
+        raise UsageError(f"sitegen new {args.target} makes a site; to make an article: sitegen new article 'Its title'")
+    root = Path(args.target)
+    site = create_site(root, datetime.now(timezone.utc).date(), args.site_title, args.base_url)
+    print(f"made a site in {root}: " + ", ".join(site.written))
+    if site.requirement is None:
+        print(f"note: write where pip can get sitegen in {root / 'requirements.txt'}: the Pages workflow "
+              "installs what it names", file=sys.stderr)
+    print(f"next: cd {root} && sitegen build && sitegen check; to publish, see 'Publish on GitHub Pages' in "
+          "sitegen's README")
     return EXIT_OK
 
 

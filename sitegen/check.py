@@ -1,0 +1,451 @@
+"""`sitegen check`: the build's own checks of the content, then the built site inspected in memory
+the way browsers, feed readers and GitHub Pages will take it. Nothing is written.
+
+The output must have: every internal link, asset and fragment resolving (`#comment-ID`, `#note-N`,
+`#passage-N`, any id; a text fragment's text on its page); well-formed feeds that are Atom; a
+sitemap and robots.txt naming only pages that exist; no link leaving base_url's path; and the
+GitHub Pages files right (.nojekyll, CNAME, a 404.html whose links work at any depth).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+from sitegen.build import BuildOptions, BuildResult, build_site
+from sitegen.diagnostics import Diagnostic, error, shorten
+from sitegen.load.config import load_config
+from sitegen.model import urls
+from sitegen.model.types import SiteConfig
+from sitegen.render.feeds import ATOM
+from sitegen.render.sitemap import SITEMAP_NS
+
+_ATOM = f"{{{ATOM}}}"
+_SITEMAP = f"{{{SITEMAP_NS}}}"
+_XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
+
+# The attributes whose URL a browser follows (a, area) or loads (the rest).
+_URL_ATTRIBUTES = {
+    "a": ("href",), "area": ("href",), "link": ("href",), "img": ("src", "srcset"),
+    "source": ("src", "srcset"), "script": ("src",), "iframe": ("src",), "embed": ("src",),
+    "video": ("src", "poster"), "audio": ("src",), "track": ("src",), "object": ("data",),
+    "input": ("src",),
+}
+# A <link> loads an asset for these rels; for the others (canonical, alternate, ...) it is a link.
+_ASSET_RELS = {"stylesheet", "icon", "apple-touch-icon", "manifest", "preload", "modulepreload", "prefetch"}
+# Text in these is not on the page a reader sees, so a text fragment cannot name it.
+_UNSEEN = {"script", "style", "template", "title"}
+# Element boundaries that separate words in the text a reader sees.
+_BLOCKS = {
+    "address", "article", "aside", "blockquote", "br", "dd", "details", "div", "dl", "dt", "figcaption",
+    "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol",
+    "p", "pre", "section", "summary", "table", "td", "th", "tr", "ul",
+}
+_RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")
+_CSS_URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)|@import\s+(['"])(.*?)\3""")
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A URL written in a built file: what a reader's browser or feed reader will ask for."""
+
+    url: str
+    """As written in the file (after entity decoding)."""
+    line: int | None
+    what: str
+    """Where it was written, for messages: "<a href>", "<img src>", "<loc>"."""
+    is_asset: bool = False
+    rels: frozenset[str] = frozenset()
+    type: str = ""
+
+
+@dataclass(slots=True)
+class Page:
+    """What `check` needs of one HTML document: its ids, the URLs it names, its visible text."""
+
+    ids: dict[str, int] = field(default_factory=dict)
+    duplicate_ids: list[tuple[str, int]] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+    base: str | None = None
+    """The <base href>, when the page has one."""
+    text: str = ""
+    """The text a reader sees, whitespace folded and case-folded (as text fragments match it)."""
+
+
+class _PageParser(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.page = Page()
+        self._text: list[str] = []
+        self._unseen = 0
+
+    def handle_starttag(self, tag, attrs):
+        line = self.getpos()[0]
+        values: dict[str, str] = {}
+        for name, value in attrs:
+            values.setdefault(name, value or "")  # as browsers do, the first of a repeated attribute wins
+        page = self.page
+        for ident in (values.get("id"), values.get("name") if tag == "a" else None):
+            if ident:
+                if ident in page.ids and ident == values.get("id"):
+                    page.duplicate_ids.append((ident, line))
+                page.ids.setdefault(ident, line)
+        if tag == "base" and "href" in values and page.base is None:
+            page.base = values["href"]
+        rels = frozenset(values.get("rel", "").lower().split())
+        is_asset = tag not in ("a", "area") and (tag != "link" or bool(rels & _ASSET_RELS))
+        for attribute in _URL_ATTRIBUTES.get(tag, ()):
+            if attribute not in values:
+                continue
+            written = _srcset_urls(values[attribute]) if attribute == "srcset" else [values[attribute]]
+            for url in written:
+                page.references.append(Reference(url, line, f"<{tag} {attribute}>", is_asset, rels,
+                                                 values.get("type", "").lower()))
+        if tag in _UNSEEN:
+            self._unseen += 1
+        if tag in _BLOCKS:
+            self._text.append(" ")
+
+    def handle_endtag(self, tag):
+        if tag in _UNSEEN and self._unseen:
+            self._unseen -= 1
+        if tag in _BLOCKS:
+            self._text.append(" ")
+
+    def handle_data(self, data):
+        if not self._unseen:
+            self._text.append(data)
+
+    def close(self):
+        super().close()
+        self.page.text = _folded("".join(self._text))
+
+
+def parse_page(html: str) -> Page:
+    parser = _PageParser()
+    parser.feed(html)
+    parser.close()
+    return parser.page
+
+
+def _srcset_urls(srcset: str) -> list[str]:
+    """"a.jpg 1x, b.jpg 2x" -> ["a.jpg", "b.jpg"]."""
+    return [candidate.split()[0] for candidate in srcset.split(",") if candidate.strip()]
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def text_directives(directive: str) -> list[list[str]]:
+    """The texts a fragment directive names: "text=prefix-,start,end,-suffix&text=x" ->
+    [["start", "end"], ["x"]] (the prefix and suffix only pick among matches, so are not needed)."""
+    texts = []
+    for part in directive.split("&"):
+        if not part.startswith("text="):
+            continue
+        terms = part.removeprefix("text=").split(",")
+        if terms and terms[0].endswith("-"):
+            terms = terms[1:]
+        if terms and terms[-1].startswith("-"):
+            terms = terms[:-1]
+        texts.append([unquote(term) for term in terms if term])
+    return texts
+
+
+@dataclass(frozen=True, slots=True)
+class OutputReport:
+    problems: list[Diagnostic]
+    """Each names the built file (its path in the output) and, for a page, the line."""
+    pages: int
+    links: int
+    """Internal links, assets and feed, sitemap and annotation URLs followed."""
+    feeds: int
+
+
+@dataclass(slots=True)
+class CheckResult:
+    build: BuildResult
+    output: OutputReport | None
+    """None when the build failed: there is no output to inspect."""
+
+    @property
+    def ok(self) -> bool:
+        return self.build.ok and self.output is not None and not self.output.problems
+
+
+def check_site(options: BuildOptions) -> CheckResult:
+    """Build the site in memory, as `sitegen build` would, and inspect what it would write."""
+    result = build_site(options)
+    if not result.ok:
+        return CheckResult(result, None)
+    config, _ = load_config(options.source, options.base_url)
+    return CheckResult(result, inspect_output(result.files, config))
+
+
+def inspect_output(files: dict[str, bytes | Path], config: SiteConfig) -> OutputReport:
+    return _Inspection(files, config).run()
+
+
+class _Inspection:
+    def __init__(self, files: dict[str, bytes | Path], config: SiteConfig):
+        self.files = files
+        self.config = config
+        self.host = urlsplit(config.base_url).netloc.lower()
+        self.problems: list[Diagnostic] = []
+        self.links = 0
+        self.pages: dict[str, Page] = {}
+        self.feeds: set[str] = {urls.FEED} if urls.FEED in files else set()
+
+    def run(self) -> OutputReport:
+        for path in sorted(self.files):
+            if path.endswith(".html"):
+                self.pages[path] = parse_page(self._text(path))
+        for path, page in self.pages.items():
+            self._check_page(path, page)
+        for path in sorted(self.files):
+            if path.endswith(".css"):
+                self._check_stylesheet(path)
+            elif path.endswith((".json", ".jsonld")):
+                self._check_json(path)
+        for path in sorted(self.files):
+            if path.endswith(".xml") and path not in self.feeds and path != urls.SITEMAP:
+                self._parse_xml(path)
+        for path in sorted(self.feeds):
+            self._check_feed(path)
+        self._check_sitemap()
+        self._check_pages_files()
+        return OutputReport(self.problems, len(self.pages), self.links, len(self.feeds))
+
+    # -- reading the output
+
+    def _bytes(self, path: str) -> bytes:
+        content = self.files[path]
+        return content.read_bytes() if isinstance(content, Path) else content
+
+    def _text(self, path: str) -> str:
+        return self._bytes(path).decode("utf-8", errors="replace")
+
+    def _problem(self, path: str, line: int | None, message: str) -> None:
+        self.problems.append(error(path, line, message))
+
+    def url_of(self, path: str) -> str:
+        """The address GitHub Pages serves an output file at ("2019/x/index.html" -> ".../2019/x/")."""
+        if path == "index.html" or path.endswith("/index.html"):
+            path = path.removesuffix("index.html")
+        return self.config.base_url + path
+
+    def _published(self, relative: str) -> str | None:
+        """The output file a path under base_url reaches, as a static host finds it."""
+        if relative == "" or relative.endswith("/"):
+            candidates = [relative + "index.html"]
+        else:  # "2019" is redirected to "2019/" by the host when it is a folder
+            candidates = [relative, relative + "/index.html"]
+        return next((c for c in candidates if c in self.files), None)
+
+    # -- following one URL
+
+    def follow(self, source: str, reference: Reference, base: str) -> str | None:
+        """Check that REFERENCE, written in SOURCE and read against BASE, reaches the site's own
+        file (and fragment); returns that file, or None when it is broken or not the site's."""
+        written = reference.url.strip()
+        scheme = urlsplit(written).scheme.lower()
+        if not written or (scheme and scheme not in ("http", "https")):
+            return None  # mailto:, tel:, data: ... are not pages of the site
+        absolute = urljoin(base, written)
+        parts = urlsplit(absolute)
+        if parts.netloc.lower() != self.host:
+            return None  # another site's: not followed, the check needs no network
+        self.links += 1
+        base_path = self.config.base_path
+        path = parts.path or "/"
+        if path == base_path.rstrip("/"):
+            path = base_path
+        if not path.startswith(base_path):
+            self._problem(source, reference.line, f"{reference.what} '{written}' leaves the site: {path} is "
+                                                  f"outside the base path {base_path}")
+            return None
+        target = self._published(unquote(path[len(base_path):]))
+        if target is None:
+            kind = "missing asset" if reference.is_asset else "broken link"
+            self._problem(source, reference.line, f"{kind} {reference.what} '{written}': nothing is published "
+                                                  f"at {path}")
+            return None
+        if parts.fragment:
+            self._check_fragment(source, reference, written, target, path, parts.fragment)
+        return target
+
+    def _check_fragment(self, source, reference, written, target, path, fragment) -> None:
+        page = self.pages.get(target)
+        if page is None:
+            return  # only an HTML page has ids to point into
+        ident, _, directive = fragment.partition(":~:")
+        ident = unquote(ident)
+        # "#top" scrolls to the top of any page, with or without such an id (HTML's rule)
+        if ident and ident not in page.ids and ident.lower() != "top":
+            self._problem(source, reference.line, f"broken fragment {reference.what} '{written}': {path} has "
+                                                  f"no element with id '{ident}'")
+        for terms in text_directives(directive):
+            missing = [term for term in terms if _folded(term) not in page.text]
+            if missing:
+                self._problem(source, reference.line, f"text fragment {reference.what} '{shorten(written)}': "
+                                                      f"{path} has no text '{shorten(missing[0])}'")
+
+    # -- the kinds of files
+
+    def _check_page(self, path: str, page: Page) -> None:
+        base = urljoin(self.url_of(path), page.base) if page.base else self.url_of(path)
+        for ident, line in page.duplicate_ids:
+            self._problem(path, line, f"id '{ident}' is used twice on this page (first on line "
+                                      f"{page.ids[ident]}), so a link to #{ident} is ambiguous")
+        for reference in page.references:
+            if path == urls.NOT_FOUND and _is_path_relative(reference.url):
+                self._problem(path, reference.line, f"{reference.what} '{reference.url.strip()}' is relative, but "
+                                                    "GitHub Pages serves 404.html at any missing address, however "
+                                                    f"deep: start it with {self.config.base_path}")
+                continue
+            target = self.follow(path, reference, base)
+            if target is not None and "alternate" in reference.rels and reference.type == "application/atom+xml":
+                self.feeds.add(target)
+
+    def _check_stylesheet(self, path: str) -> None:
+        css = self._text(path)
+        for match in _CSS_URL.finditer(css):
+            url = match.group(2) if match.group(2) is not None else match.group(4)
+            line = css.count("\n", 0, match.start()) + 1
+            self.follow(path, Reference(url, line, "url()" if match.group(2) is not None else "@import", True),
+                        self.url_of(path))
+
+    def _check_json(self, path: str) -> None:
+        try:
+            data = json.loads(self._bytes(path))
+        except ValueError as exc:
+            self._problem(path, getattr(exc, "lineno", None), f"not well-formed JSON: {exc}")
+            return
+        site_urls = (f"http://{self.host}/", f"https://{self.host}/")
+        for value in _strings(data):
+            if value.lower().startswith(site_urls):
+                self.follow(path, Reference(value, None, "URL"), self.url_of(path))
+
+    def _parse_xml(self, path: str) -> ET.Element | None:
+        try:
+            return ET.fromstring(self._bytes(path))
+        except ET.ParseError as exc:
+            self._problem(path, exc.position[0], f"not well-formed XML: {exc}")
+            return None
+
+    def _check_feed(self, path: str) -> None:
+        root = self._parse_xml(path)
+        if root is None:
+            return
+        if root.tag != _ATOM + "feed":
+            self._problem(path, None, f"is linked as an Atom feed, but its root element is <{_local(root.tag)}>, "
+                                      "not Atom's <feed>")
+            return
+        feed_has_author = root.find(_ATOM + "author") is not None
+        self._check_atom_fields(path, root, "the feed", author_needed=False)
+        for entry in root.iterfind(_ATOM + "entry"):
+            name = f"entry '{shorten(entry.findtext(_ATOM + 'id') or entry.findtext(_ATOM + 'title') or '?')}'"
+            self._check_atom_fields(path, entry, name, author_needed=not feed_has_author)
+        self._follow_feed_urls(path, root, self.url_of(path))
+
+    def _check_atom_fields(self, path: str, element: ET.Element, name: str, author_needed: bool) -> None:
+        for child in ("id", "title", "updated"):
+            if element.find(_ATOM + child) is None:
+                self._problem(path, None, f"{name} has no <{child}>, which Atom requires")
+        if author_needed and element.find(_ATOM + "author") is None:
+            self._problem(path, None, f"{name} has no <author>, and neither has the feed (Atom requires one)")
+        for child in ("updated", "published"):
+            value = element.findtext(_ATOM + child)
+            if value is not None and not _RFC3339.fullmatch(value.strip()):
+                self._problem(path, None, f"{name}: <{child}> '{shorten(value)}' is not an RFC 3339 date-time")
+
+    def _follow_feed_urls(self, path: str, element: ET.Element, base: str) -> None:
+        base = urljoin(base, element.get(_XML_BASE)) if element.get(_XML_BASE) else base
+        if element.tag == _ATOM + "link" and element.get("href"):
+            self.follow(path, Reference(element.get("href"), None, "<link href>"), base)
+        elif element.tag in (_ATOM + "content", _ATOM + "summary") and element.get("type") == "html":
+            for reference in parse_page(element.text or "").references:
+                self.follow(path, Reference(reference.url, None, f"{reference.what} in <{_local(element.tag)}>",
+                                            reference.is_asset), base)
+        for child in element:
+            self._follow_feed_urls(path, child, base)
+
+    def _check_sitemap(self) -> None:
+        if urls.SITEMAP not in self.files:
+            self._problem(urls.SITEMAP, None, "missing")
+            return
+        root = self._parse_xml(urls.SITEMAP)
+        if root is None:
+            return
+        if root.tag != _SITEMAP + "urlset":
+            self._problem(urls.SITEMAP, None, f"root element is <{_local(root.tag)}>, not the sitemap <urlset>")
+        for loc in root.iter(_SITEMAP + "loc"):
+            self._follow_listed_url(urls.SITEMAP, (loc.text or "").strip(), "<loc>")
+        if urls.ROBOTS in self.files:
+            for number, line in enumerate(self._text(urls.ROBOTS).splitlines(), 1):
+                if line.lower().startswith("sitemap:"):
+                    self._follow_listed_url(urls.ROBOTS, line.partition(":")[2].strip(), "Sitemap:", number)
+
+    def _follow_listed_url(self, path: str, url: str, what: str, line: int | None = None) -> None:
+        """A sitemap's URLs must be absolute and the site's own: other hosts are not followed."""
+        if not url.startswith(self.config.base_url):
+            self._problem(path, line, f"{what} '{url}' is not under the site's base_url {self.config.base_url}")
+            return
+        self.follow(path, Reference(url, line, what), self.config.base_url)
+
+    def _check_pages_files(self) -> None:
+        if urls.NO_JEKYLL not in self.files:
+            self._problem(urls.NO_JEKYLL, None, "missing: without it GitHub Pages may run Jekyll over the site, "
+                                                "which drops files and folders whose names start with '_'")
+        if urls.NOT_FOUND not in self.files:
+            self._problem(urls.NOT_FOUND, None, "missing: readers would get GitHub's own not-found page")
+        if self.config.cname and urls.CNAME not in self.files:
+            self._problem(urls.CNAME, None, f"missing, though sitegen.yaml has cname: {self.config.cname}")
+        if urls.CNAME in self.files:
+            domain = self._text(urls.CNAME).strip().lower()
+            host = urlsplit(self.config.base_url).hostname or ""
+            if domain != host:
+                self._problem(urls.CNAME, 1, f"names {domain}, but base_url is on {host}: GitHub Pages serves the "
+                                             f"site at {domain}, where links to {host} lead away from it")
+
+
+def _is_path_relative(url: str) -> bool:
+    """True for "style.css" or "../x/", which mean something else at every depth; not for
+    "/digest/x/", "https://...", "#main" or "mailto:..."."""
+    url = url.strip()
+    return bool(url) and not url.startswith(("/", "#", "?")) and not urlsplit(url).scheme
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _strings(data):
+    if isinstance(data, str):
+        yield data
+    elif isinstance(data, dict):
+        for value in data.values():
+            yield from _strings(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from _strings(value)
+
+
+def report_lines(problems: list[Diagnostic], shown: int = 3) -> list[str]:
+    """One line per problem, `FILE:LINE: message`; a problem repeated on many files (a theme's
+    broken link is on every page) is shown on the first few, then counted."""
+    by_message: dict[str, list[Diagnostic]] = {}
+    for problem in problems:
+        by_message.setdefault(problem.message, []).append(problem)
+    lines = []
+    for group in by_message.values():
+        lines += [str(problem) for problem in group[:shown]]
+        if len(group) > shown:
+            lines.append(f"  ... and the same on {len(group) - shown} more files")
+    return lines
