@@ -13,6 +13,8 @@ from sitegen import __version__
 from sitegen.check import check_site, report_lines
 from sitegen.scaffold import NotASite, Refused, Unusable, create_article_today, create_site
 from sitegen.build import BuildOptions, build_site
+from sitegen.importers.disqus import import_disqus
+from sitegen.importers.wordpress import WordPressOptions, import_wordpress
 from sitegen.serve.server import ServeError, serve
 from sitegen.write.output import write_output
 
@@ -70,8 +72,45 @@ def make_parser() -> argparse.ArgumentParser:
     preview.add_argument("--poll", action="store_true",
                          help="look for changes by polling, where file events do not arrive (network drives)")
     preview.set_defaults(run=run_serve)
+    _add_import_command(commands)
     _add_publish_commands(commands)
     return parser
+
+
+def _add_import_command(commands) -> None:
+    imports = commands.add_parser(
+        "import", help="bring in a WordPress or Disqus export, comment threads included",
+        description="Write a WordPress or Disqus export into the site's content/ as articles and their "
+                    "comment threads. Nothing is overwritten without --force; see docs/import.md.",
+    )
+    sources = imports.add_subparsers(dest="importer", metavar="SOURCE", required=True)
+    wordpress = sources.add_parser(
+        "wordpress", help="import a WordPress export (WXR)",
+        description="Write each post of a WordPress export (Tools > Export) as "
+                    "content/YYYY/YYYY-MM-DD-SLUG/index.md, with its approved comments, threaded, in "
+                    "comments.yaml beside it. A folder with no sitegen.yaml gets one made from the export.",
+        epilog="examples:\n  sitegen import wordpress blog.wordpress.2024-05-01.xml\n"
+               "  sitegen import wordpress export.xml --source my-digest --pages --pingbacks\n"
+               "  sitegen import wordpress export.xml --force",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    disqus = sources.add_parser(
+        "disqus", help="import a Disqus export",
+        description="Attach the threads of a Disqus export to the site's articles: a thread goes to the "
+                    "article whose URL, source.url or WordPress permalink is the thread's link.",
+        epilog="examples:\n  sitegen import disqus blog-2024-05-01T10_00_00.xml\n"
+               "  sitegen import disqus disqus-export.xml --source my-digest --force",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    for command in (wordpress, disqus):
+        command.add_argument("export", metavar="EXPORT.xml", type=Path, help="the export file")
+        command.add_argument("--source", metavar="DIR", type=Path, default=Path("."),
+                             help="the site's root, where sitegen.yaml is (default: the current folder)")
+        command.add_argument("--force", action="store_true", help="replace files that exist already")
+    wordpress.add_argument("--pingbacks", action="store_true", help="keep pingbacks and trackbacks as comments")
+    wordpress.add_argument("--pages", action="store_true", help="import pages as articles too")
+    wordpress.set_defaults(run=run_import_wordpress)
+    disqus.set_defaults(run=run_import_disqus)
 
 
 def print_diagnostics(diagnostics) -> None:
@@ -119,6 +158,37 @@ def run_serve(args) -> int:
         serve(options, args.host, args.port, poll=args.poll, report=print_diagnostics)
     except ServeError as exc:
         raise UsageError(str(exc)) from None
+    return EXIT_OK
+
+
+def run_import_wordpress(args) -> int:
+    _check_import_target(args.source)
+    options = WordPressOptions(pingbacks=args.pingbacks, pages=args.pages)
+    return _finish_import(import_wordpress(args.export, args.source, args.force, options), args.source)
+
+
+def run_import_disqus(args) -> int:
+    _check_import_target(args.source)
+    return _finish_import(import_disqus(args.export, args.source, args.force), args.source)
+
+
+def _check_import_target(root: Path) -> None:
+    if root.exists() and not root.is_dir():
+        raise UsageError(f"--source {root} is a file; give the site's folder")
+
+
+def _finish_import(result, root: Path) -> int:
+    if result.not_a_site:
+        raise UsageError(f"{root.resolve()} is not a site: it has no sitegen.yaml (use --source DIR); "
+                         "Disqus threads are attached to a site's existing articles")
+    if len(result.problems) == 1 and not result.written:
+        print(f"{result.problems[0]}; nothing was written", file=sys.stderr)
+        return EXIT_CONTENT
+    if result.problems:
+        print_diagnostics(result.problems)
+        print(f"import failed in {root}" + ("" if result.written else "; nothing was written"), file=sys.stderr)
+        return EXIT_CONTENT
+    print("\n".join(result.report.summary(len(result.written), str(root))))
     return EXIT_OK
 
 
