@@ -1,26 +1,47 @@
 """The build: the one place the stages are chained, for `build`, `serve` and `check` alike.
 
-    load_config ─ scan_sources ─ load_article* ─ assemble_site ─ render_article* ─ plan_pages ─ render_page*
+    load_config ─ scan_sources ─ process_article* ─ assemble_site ─ plan_pages ─ make_page*
 
-Each stage returns its result and its diagnostics; a failing item drops out of later stages and
-the run goes on, so one build reports every error it can find.
+`process_article` (read, check, Markdown, anchoring) and `make_page` (templates, feeds) are the
+per-item stages. Each runs once per digest of its inputs, in a process pool when there is much
+to do, and is skipped when the cache holds its result. Every stage returns diagnostics; a
+failing item drops out of later stages and the run goes on, so one build reports every error.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
+import multiprocessing
+import os
+import pickle
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Iterable, Iterator
 
+from sitegen.cache import CACHE_DIR, ArticleEntry, BuildCache, code_digest, write_work
 from sitegen.diagnostics import Diagnostic, error, has_errors
 from sitegen.load.articles import ArticleFiles, load_article, read_article_files
 from sitegen.load.config import load_config
-from sitegen.load.sources import scan_sources
+from sitegen.load.sources import CONTENT_DIR, ArticleSource, scan_sources
 from sitegen.model.site import assemble_site
-from sitegen.render.articles import render_article
-from sitegen.render.pages import plan_pages, render_page
+from sitegen.model.types import SiteConfig
+from sitegen.render.articles import ArticleRecord, render_article, summarize
+from sitegen.render.pages import ArticleWork, MakeContext, PagePlan, make_page, plan_pages
 from sitegen.render.templates import TemplateSet
+from sitegen.render.views import EntryView
+from sitegen.write.output import MemoryOutput, OutputEntry, PatchedOutput, StagedOutput
 from sitegen.write.paths import UnsafePath, output_path
+
+PARALLEL_THRESHOLD = 32
+"""Below this many articles (or eight times as many pages) to make, a pool costs more than it saves."""
+PATCH_LIMIT = 8 * PARALLEL_THRESHOLD
+"""Up to this many changed pages are written into the output in place; more make a fresh tree."""
+
+Progress = Callable[[str, int, int], None]
+"""Called as (stage, done, total) while a build runs."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,140 +49,330 @@ class BuildOptions:
     source: Path
     base_url: str | None = None
     drafts: bool = False
+    jobs: int = 1
+    """Processes for the per-item stages; 1 builds in this process."""
 
 
 @dataclass(slots=True)
 class BuildStats:
     articles: int = 0
     comments: int = 0
+    articles_processed: int = 0
+    """Articles read, checked and rendered in this build (the rest came from the cache)."""
     pages: int = 0
+    """Pages planned: HTML pages, feeds and data files."""
+    pages_made: int = 0
+    pages_unchanged: int = 0
     files: int = 0
-    articles_loaded: int = 0
-    """Articles read and checked in this build (the rest came from the cache)."""
-    articles_rendered: int = 0
+    """Files in the output: the pages, and the static and bundle files copied as they are."""
     seconds: float = 0.0
-
-
-class BuildCache:
-    """Work kept between builds of one site (by `sitegen serve`), keyed by what it was made from.
-
-    Every build still runs every stage, so deleted, renamed and added files are always seen;
-    an article is only loaded again when its bytes or the config changed, and only rendered
-    again when the loaded article changed.
-    """
-
-    def __init__(self):
-        self.loaded: dict[str, tuple[tuple, object, list[Diagnostic]]] = {}
-        self.rendered: dict[str, tuple[object, object, list[Diagnostic]]] = {}
-        self.templates: TemplateSet | None = None
-        self.templates_state: tuple | None = None
-
-    def load(self, files: ArticleFiles, config, stats: BuildStats):
-        key = (files.digest, config)
-        hit = self.loaded.get(files.source.key)
-        if hit is None or hit[0] != key:
-            stats.articles_loaded += 1
-            hit = self.loaded[files.source.key] = (key, *load_article(files, config))
-        return hit[1], hit[2]
-
-    def render(self, article, stats: BuildStats):
-        hit = self.rendered.get(article.key)
-        if hit is None or hit[0] != article:
-            stats.articles_rendered += 1
-            hit = self.rendered[article.key] = (article, *render_article(article))
-        return hit[1], hit[2]
-
-    def template_set(self, root: Path) -> TemplateSet:
-        """The same Jinja environment (and its compiled templates) while layouts/ is unchanged."""
-        state = (root, TemplateSet.layouts_state(root))
-        if self.templates is None or self.templates_state != state:
-            self.templates, self.templates_state = TemplateSet(root), state
-        return self.templates
+    made: list[str] = field(default_factory=list)
+    """The output paths made (rendered) by this build, in plan order."""
 
 
 @dataclass(slots=True)
 class BuildResult:
     files: dict[str, bytes | Path] | None
-    """Output-relative path -> bytes, or a source file to copy; None when the build failed."""
+    """For a build in memory: output path -> bytes, or a file to serve as it is. None when the build
+    failed or was written to a folder."""
     diagnostics: list[Diagnostic]
     stats: BuildStats = field(default_factory=BuildStats)
     has_config: bool = True
     """False when the folder has no sitegen.yaml: not a site at all."""
+    config: SiteConfig | None = None
 
     @property
     def ok(self) -> bool:
-        return self.files is not None
+        return self.has_config and not has_errors(self.diagnostics)
 
 
-class _OutputFiles(dict):
-    """The output being assembled; a path claimed twice is an error, never an overwrite."""
-
-    def __init__(self):
-        super().__init__()
-        self.claimed_by: dict[str, str] = {}
-        self.problems: list[Diagnostic] = []
-
-    def add(self, url_path: str, content: bytes | Path, source: str) -> None:
-        try:
-            path = output_path(url_path)
-        except UnsafePath as exc:
-            self.problems.append(error(source, None, f"cannot be written: {exc}"))
-            return
-        if path in self.claimed_by:
-            self.problems.append(error(source, None, f"would write {path}, which {self.claimed_by[path]} "
-                                       "writes too (change a slug, or rename the file)"))
-            return
-        self.claimed_by[path] = source
-        self[path] = content
+def process_article(files: ArticleFiles, config: SiteConfig, digest: str) -> tuple[ArticleWork | None, ArticleEntry]:
+    """Read, check and render one article: everything about it that needs no other article."""
+    article, problems = load_article(files, config)
+    if article is None:
+        return None, ArticleEntry(None, problems)
+    rendered, found = render_article(article)
+    return ArticleWork(article, rendered), ArticleEntry(summarize(article, rendered, digest), problems + found)
 
 
-def build_site(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult:
-    """Build the site in memory. Pass the same `cache` to successive builds to reuse their work."""
+# -- worker processes: each keeps its cache, templates and target folder in _worker --
+
+_worker: dict = {}
+
+
+def _start_worker(root: Path, config: SiteConfig, cache_dir: Path) -> None:
+    _worker.update(root=root, config=config, cache=BuildCache(cache_dir, memory_works=64, load=False), context=None)
+
+
+def _process_in_worker(task: tuple[ArticleSource, str | None]) -> tuple[str, ArticleEntry]:
+    source, _ = task
+    cache: BuildCache = _worker["cache"]
+    files = read_article_files(_worker["root"], source)
+    digest = cache.article_digest(files.digest, _worker["config"])
+    work, entry = process_article(files, _worker["config"], digest)
+    if work is not None:
+        write_work(cache.directory, digest, work)
+    return files.digest, entry
+
+
+def _make_in_worker(task: tuple[PagePlan, Path | None]) -> tuple[str, bytes | tuple[int, int] | None, list[Diagnostic]]:
+    plan, to_disk = task
+    if _worker["context"] is None:
+        cache = _worker["cache"]
+        _worker["context"] = MakeContext(_worker["config"], cache.template_set(_worker["root"]), cache.work)
+    path = output_path(plan.url_path)
+    content, problems = make_page(plan, _worker["context"])
+    if content is None or to_disk is None:
+        return path, content, problems
+    target = to_disk / path  # the staging folder: workers write, only sizes travel back
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content)
+    stat = target.stat()
+    return path, (stat.st_size, stat.st_mtime_ns), problems
+
+
+class _Pool:
+    """A process pool, started only when there is enough work to pay for it."""
+
+    def __init__(self, options: BuildOptions, config: SiteConfig, cache: BuildCache):
+        self.jobs = max(1, options.jobs)
+        self.usable = cache.directory is not None  # workers pass articles through the cache folder
+        self.args = (options.source, config, cache.directory)
+        self.executor: ProcessPoolExecutor | None = None
+
+    def map(self, function, items: list, threshold: int) -> Iterator | None:
+        """`function` over `items` in worker processes, in order; None when this process should do it."""
+        if self.jobs == 1 or not self.usable or len(items) < threshold:
+            return None
+        if self.executor is None:
+            # fork starts workers in milliseconds; the build runs no threads that fork could break.
+            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+            self.executor = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context(method),
+                                                initializer=_start_worker, initargs=self.args)
+        return self.executor.map(function, items, chunksize=max(1, min(32, len(items) // (self.jobs * 16))))
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown()
+
+
+# -- the build --
+
+
+def build_site(options: BuildOptions, cache: BuildCache | None = None, out_dir: Path | None = None,
+               progress: Progress | None = None) -> BuildResult:
+    """Build the site: into `out_dir`, atomically, or, without one, into memory (result.files).
+
+    Pass the same `cache` to successive builds to reuse their work.
+    """
     started = time.perf_counter()
     cache = cache if cache is not None else BuildCache()
+    progress = progress or (lambda stage, done, total: None)
     stats = BuildStats()
     root = options.source
     config, diagnostics = load_config(root, options.base_url)
     if config is None:
-        return BuildResult(None, diagnostics, has_config=False)
+        return BuildResult(None, diagnostics, stats, has_config=False)
 
-    sources, found = scan_sources(root)
-    diagnostics += found
-    articles = []
-    for source in sources:
-        article, found = cache.load(read_article_files(root, source), config, stats)
+    output_key = str(out_dir.resolve()) if out_dir is not None else ""
+    previous = cache.tables.outputs.get(output_key, {})
+    output = None
+    pool = _Pool(options, config, cache)
+    sources_before = dict(cache.tables.sources)
+    try:
+        sources, found = scan_sources(root)
         diagnostics += found
-        if article is not None:
-            articles.append(article)
-
-    site, found = assemble_site(config, articles, options.drafts)
-    diagnostics += found
-
-    rendered = {}
-    for article in site.articles:
-        result, found = cache.render(article, stats)
+        records, found = _process_articles(root, sources, config, cache, pool, stats, progress)
         diagnostics += found
-        if not found:
-            rendered[article.key] = result
 
-    files = _OutputFiles()
-    templates = cache.template_set(root)
-    for relative, path in templates.static_files().items():
-        files.add(relative, path, templates.display_path(str(path)))
-    stats.articles = len(site.articles)
-    stats.comments = sum(len(a.thread.comments) for a in site.articles)
-    for plan in plan_pages(site, rendered):
-        content, found = render_page(plan, templates)
+        site, found = assemble_site(config, records, options.drafts)
         diagnostics += found
-        if content is not None:
-            files.add(plan.url_path, content, plan.source)
-            stats.pages += 1
-    for article in site.articles:
-        for asset in article.assets:
-            files.add(article.url_path + asset, root / article.bundle_dir / asset, article.path)
-    diagnostics += files.problems
-    stats.files = len(files)
+        stats.articles = len(site.articles)
+        stats.comments = sum(len(a.comments) for a in site.articles)
+
+        templates = cache.template_set(root)
+        plans = plan_pages(site)
+        copies = {path: (file, templates.display_path(str(file))) for path, file in templates.static_files().items()}
+        copies.update({article.url_path + asset: (root / article.bundle_dir / asset, article.path)
+                       for article in site.articles for asset in article.assets})
+        diagnostics += _check_paths([(p.url_path, p.source) for p in plans] +
+                                    [(path, label) for path, (_, label) in copies.items()])
+        if has_errors(diagnostics):
+            return BuildResult(None, diagnostics, stats, config=config)
+
+        planned = [(output_path(plan.url_path), plan) for plan in plans]
+        fingerprints = _fingerprints(planned, f"{config!r}:{templates.digest()}:{code_digest()}")
+        stale = sum(1 for path, _ in planned if getattr(previous.get(path), "fingerprint", None) != fingerprints[path])
+        output = _output_for(out_dir, previous, stale)
+        made: dict[str, OutputEntry] = {}
+        todo = []
+        for path, plan in planned:
+            before = previous.get(path)
+            if before is not None and before.fingerprint == fingerprints[path] and output.keep(path, before):
+                made[path] = before
+            else:
+                todo.append(plan)
+        stats.pages, stats.pages_unchanged = len(plans), len(plans) - len(todo)
+        context = MakeContext(config, templates, cache.work)
+        for done, (path, content, found) in enumerate(_make_pages(todo, context, pool, output.staging_dir), 1):
+            diagnostics += found
+            if content is not None:
+                made[path] = output.put(path, fingerprints[path], content)
+                stats.pages_made += 1
+                stats.made.append(path)
+            progress("pages", done, len(todo))
+        copied = 0
+        for url_path, (file, _) in copies.items():
+            path, stamp = output_path(url_path), _file_fingerprint(file)
+            before = previous.get(path)
+            if before is not None and before.fingerprint == stamp and output.keep(path, before):
+                made[path] = before
+            else:
+                made[path] = output.copy(path, stamp, file)
+                copied += 1
+        stats.files = len(made)
+        if has_errors(diagnostics):
+            output.abort()
+            return BuildResult(None, diagnostics, stats, config=config)
+        files = output.commit(bool(stats.pages_made or copied or set(made) != set(previous)), made)
+    except BaseException:
+        if output is not None:
+            output.abort()
+        raise
+    finally:
+        pool.close()
+    if stats.articles_processed or made != previous or cache.tables.sources != sources_before:
+        cache.tables.outputs[output_key] = made
+        cache.save()
     stats.seconds = time.perf_counter() - started
-    if has_errors(diagnostics):
-        return BuildResult(None, diagnostics, stats)
-    return BuildResult(dict(files), diagnostics, stats)
+    return BuildResult(files, diagnostics, stats, config=config)
+
+
+def _process_articles(root: Path, sources: list[ArticleSource], config: SiteConfig, cache: BuildCache, pool: _Pool,
+                      stats: BuildStats, progress: Progress) -> tuple[list[ArticleRecord], list[Diagnostic]]:
+    """Each article's record: from the cache when its files are unchanged, else processed anew."""
+    tables = cache.tables
+    entries: dict[str, ArticleEntry] = {}
+    todo: list[tuple[ArticleSource, tuple]] = []
+    for source in sources:
+        stamp = _source_stamp(root, source)
+        known = tables.sources.get(source.key)
+        if known is not None and known[0] != stamp:
+            # Touched: the bytes decide (an editor's save-without-change keeps the cache).
+            known = (stamp, read_article_files(root, source).digest)
+        entry = tables.articles.get(cache.article_digest(known[1], config)) if known else None
+        if entry is not None and cache.has_work(entry.record.digest):
+            tables.sources[source.key] = known
+            entries[source.key] = entry
+        else:
+            todo.append((source, stamp))
+    results = pool.map(_process_in_worker, [(source, None) for source, _ in todo], PARALLEL_THRESHOLD)
+    if results is None:
+        results = (_process_here(root, source, config, cache) for source, _ in todo)
+    for done, ((source, stamp), (files_digest, entry)) in enumerate(zip(todo, results), 1):
+        tables.sources[source.key] = (stamp, files_digest)
+        entries[source.key] = entry
+        stats.articles_processed += 1
+        progress("articles", done, len(todo))
+    tables.sources = {s.key: tables.sources[s.key] for s in sources}  # forget deleted articles
+    tables.articles = {e.record.digest: e for e in entries.values() if e.record is not None}
+    ordered = [entries[source.key] for source in sources]
+    return ([e.record for e in ordered if e.record is not None],
+            [diagnostic for e in ordered for diagnostic in e.diagnostics])
+
+
+def _process_here(root: Path, source: ArticleSource, config: SiteConfig, cache: BuildCache) -> tuple[str, ArticleEntry]:
+    files = read_article_files(root, source)
+    digest = cache.article_digest(files.digest, config)
+    work, entry = process_article(files, config, digest)
+    if work is not None:
+        cache.keep_work(digest, work)
+        if cache.directory is not None:
+            write_work(cache.directory, digest, work)
+    return files.digest, entry
+
+
+def _source_stamp(root: Path, source: ArticleSource) -> tuple:
+    """What changes when an article's files change, read without opening them."""
+    stamp: list = [source]
+    for key in (source.key, source.thread_key):
+        if key is not None:
+            try:
+                stat = (root / CONTENT_DIR / key).stat()
+                stamp.append((stat.st_size, stat.st_mtime_ns))
+            except OSError:
+                stamp.append(None)
+    return tuple(stamp)
+
+
+def _file_fingerprint(path: Path) -> str:
+    stat = path.stat()
+    return f"file:{path}:{stat.st_size}:{stat.st_mtime_ns}"
+
+
+def _check_paths(claims: list[tuple[str, str]]) -> list[Diagnostic]:
+    """Every output path is safe, and claimed once: two things never overwrite each other."""
+    problems = []
+    claimed: dict[str, str] = {}
+    for url_path, source in claims:
+        try:
+            path = output_path(url_path)
+        except UnsafePath as exc:
+            problems.append(error(source, None, f"cannot be written: {exc}"))
+            continue
+        if path in claimed:
+            problems.append(error(source, None, f"would write {path}, which {claimed[path]} writes too "
+                                  "(change a slug, or rename the file)"))
+            continue
+        claimed[path] = source
+    return problems
+
+
+def _fingerprints(planned: list[tuple[str, PagePlan]], salt: str) -> dict[str, str]:
+    """Each page's fingerprint: the digest of its maker and arguments, and of the site-wide salt.
+
+    Lists share their entries, so each entry is digested once and stands in the pickle by its digest.
+    """
+    entry_digests: dict[int, str] = {}
+
+    class EntryPickler(pickle.Pickler):
+        def persistent_id(self, obj):
+            if type(obj) is not EntryView:
+                return None
+            key = id(obj)
+            if key not in entry_digests:
+                entry_digests[key] = hashlib.sha256(pickle.dumps(obj, protocol=5)).hexdigest()
+            return entry_digests[key]
+
+    fingerprints = {}
+    for path, plan in planned:
+        buffer = io.BytesIO()
+        EntryPickler(buffer, protocol=5).dump((plan.maker, plan.args))
+        fingerprints[path] = hashlib.sha256(salt.encode() + buffer.getvalue()).hexdigest()
+    return fingerprints
+
+
+def _output_for(out_dir: Path | None, previous: dict[str, OutputEntry], stale: int):
+    """Memory for serve and check; for a folder, a patch when little changed, else a fresh tree."""
+    if out_dir is None:
+        return MemoryOutput()
+    if previous and out_dir.is_dir() and stale < PATCH_LIMIT:
+        return PatchedOutput(out_dir, previous)
+    return StagedOutput(out_dir)
+
+
+def _make_pages(plans: list[PagePlan], context: MakeContext, pool: _Pool, to_disk: Path | None) -> Iterable:
+    results = pool.map(_make_in_worker, [(plan, to_disk) for plan in plans], 8 * PARALLEL_THRESHOLD)
+    if results is not None:
+        return results
+    return ((output_path(plan.url_path), *make_page(plan, context)) for plan in plans)
+
+
+def default_jobs() -> int:
+    """The cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def disk_cache(root: Path) -> BuildCache:
+    """The cache `sitegen build` keeps in the site's root."""
+    return BuildCache(root / CACHE_DIR)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
+import time
 import traceback
 from datetime import datetime, timezone
 from pathlib import Path
@@ -12,11 +14,12 @@ from pathlib import Path
 from sitegen import __version__
 from sitegen.check import check_site, report_lines
 from sitegen.scaffold import NotASite, Refused, Unusable, create_article_today, create_site
-from sitegen.build import BuildOptions, build_site
+from sitegen.build import BuildOptions, build_site, default_jobs, disk_cache
+from sitegen.cache import CACHE_DIR, BuildCache
+from sitegen.load.config import CONFIG_FILE
 from sitegen.importers.disqus import import_disqus
 from sitegen.importers.wordpress import WordPressOptions, import_wordpress
 from sitegen.serve.server import ServeError, serve
-from sitegen.write.output import write_output
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
@@ -54,6 +57,10 @@ def make_parser() -> argparse.ArgumentParser:
     _add_build_options(build)
     build.add_argument("--output", metavar="DIR", type=Path,
                        help="where to write the site (default: output/ in the site's root)")
+    build.add_argument("--jobs", metavar="N", type=int, default=default_jobs(),
+                       help=f"processes to use (default: this machine's cores, {default_jobs()})")
+    build.add_argument("--no-cache", action="store_true",
+                       help=f"build everything afresh, without reading or writing {CACHE_DIR}/")
     build.set_defaults(run=run_build)
 
     preview = commands.add_parser(
@@ -132,11 +139,50 @@ def check_output_dir(root: Path, out_dir: Path) -> None:
             raise UsageError(f"--output {out_dir} is inside the site's {kept}/; choose a folder outside it")
 
 
+class ProgressReport:
+    """A bar on a terminal, plain lines elsewhere (CI logs); silent for builds under a second."""
+
+    def __init__(self, stream=sys.stderr):
+        self.stream = stream
+        self.started = time.monotonic()
+        self.on_terminal = stream.isatty()
+        self.shown = False
+        self.last_line = ("", -1)
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if time.monotonic() - self.started < 1.0 or total == 0:
+            return
+        label = {"articles": "reading and rendering articles", "pages": "making pages"}.get(stage, stage)
+        if self.on_terminal:
+            filled = 30 * done // total
+            self.stream.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total} {label}\x1b[K")
+            self.shown = True
+        elif 4 * done // total > (self.last_line[1] if self.last_line[0] == stage else 0):  # at each quarter
+            self.last_line = (stage, 4 * done // total)
+            print(f"{label}: {done}/{total}", file=self.stream)
+        self.stream.flush()
+
+    def clear(self) -> None:
+        if self.shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+
+
 def run_build(args) -> int:
     root = args.source
     out_dir = args.output if args.output is not None else root / "output"
     check_output_dir(root, out_dir)
-    result = build_site(BuildOptions(source=root, base_url=args.base_url, drafts=args.drafts))
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    options = BuildOptions(source=root, base_url=args.base_url, drafts=args.drafts, jobs=args.jobs)
+    progress = ProgressReport()
+    with tempfile.TemporaryDirectory(prefix="sitegen-cache-") as scratch:
+        # Without the site's cache a build still needs a folder to hand articles to its workers.
+        cache = BuildCache(Path(scratch)) if args.no_cache or not (root / CONFIG_FILE).is_file() else disk_cache(root)
+        try:
+            result = build_site(options, cache, out_dir, progress)
+        finally:
+            progress.clear()
     print_diagnostics(result.diagnostics)
     if not result.has_config:
         raise UsageError(f"{root.resolve()} is not a site: it has no sitegen.yaml (use --source DIR)")
@@ -145,10 +191,9 @@ def run_build(args) -> int:
         print(f"build failed: {errors} error{'s' if errors != 1 else ''}; {out_dir} was left as it was",
               file=sys.stderr)
         return EXIT_CONTENT
-    write_output(result.files, out_dir)
     stats = result.stats
-    print(f"built {stats.articles} articles, {stats.comments} comments: {stats.pages} pages, "
-          f"{stats.files} files in {out_dir} ({stats.seconds:.2f} s)")
+    print(f"built {stats.articles} articles, {stats.comments} comments: {stats.pages_made} pages written, "
+          f"{stats.pages_unchanged} unchanged; {stats.files} files in {out_dir} ({stats.seconds:.2f} s)")
     return EXIT_OK
 
 

@@ -14,7 +14,7 @@ BUNDLE_INDEX = "index.md"
 BUNDLE_THREAD = "comments.yaml"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ArticleSource:
     key: str
     """Path relative to content/ of the Markdown file: "2019/macron.md", "2019/macron/index.md"."""

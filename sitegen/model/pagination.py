@@ -8,7 +8,7 @@ from typing import Sequence, TypeVar
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Pager:
     number: int
     total: int

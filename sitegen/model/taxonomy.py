@@ -16,7 +16,7 @@ from sitegen.model.slugs import slugify
 from sitegen.model.types import Article
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Tag:
     name: str
     slug: str
@@ -24,14 +24,14 @@ class Tag:
     """Newest first."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Month:
     year: int
     month: int
     article_keys: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Year:
     year: int
     months: tuple[Month, ...]

@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class SiteConfig:
     title: str
     base_url: str
@@ -27,7 +27,7 @@ class SiteConfig:
     cname: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Moment:
     """A date from the source, resolved to an aware datetime in the site's timezone."""
 
@@ -36,7 +36,7 @@ class Moment:
     """False for a bare date (2019-11-28): it is shown without a time of day."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Comment:
     id: str
     parent_id: str | None
@@ -50,7 +50,7 @@ class Comment:
     line: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Thread:
     comments: tuple[Comment, ...] = ()
     """Every comment in file order, replies flattened, each naming its parent by id."""
@@ -60,7 +60,7 @@ class Thread:
     path: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Annotation:
     note: str
     """Markdown written by the editor (trusted)."""
@@ -72,13 +72,13 @@ class Annotation:
     line: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class SourceLink:
     name: str | None
     url: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class LeadImage:
     src: str | None
     """A file of the bundle (relative) or an absolute URL; None for a credit with no picture."""
@@ -87,7 +87,7 @@ class LeadImage:
     credit_url: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Article:
     key: str
     """The source path relative to content/ ("2019/macron.md" or "2019/macron/index.md")."""

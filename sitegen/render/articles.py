@@ -4,17 +4,18 @@ run in worker processes."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from html import escape
 from urllib.parse import quote
 
 from sitegen.diagnostics import Diagnostic, error, shorten
 from sitegen.model.threads import reading_order
-from sitegen.model.types import Article
+from sitegen.model.types import Article, Moment
 from sitegen.render.anchoring import Passage, TextIndex, fold, mark_passages
 from sitegen.render.markdown import first_paragraph, render_inline, render_public, render_trusted
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class QuoteSelector:
     """Where a note's passage is, as a W3C TextQuoteSelector with its context filled in."""
 
@@ -25,7 +26,7 @@ class QuoteSelector:
     """A URL fragment (#:~:text=…) that makes browsers scroll to and highlight the passage."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RenderedNote:
     number: int
     html: str
@@ -38,7 +39,7 @@ class RenderedNote:
     comment_id: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RenderedComment:
     id: str
     parent_id: str | None
@@ -47,7 +48,7 @@ class RenderedComment:
     notes: tuple[RenderedNote, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RenderedArticle:
     key: str
     body_html: str
@@ -134,3 +135,59 @@ def _note(number: int, annotation, target: str, selector: QuoteSelector | None) 
     note_html = render_trusted(annotation.note)
     return RenderedNote(number, note_aside(number, note_html, annotation.author, target), note_html,
                         annotation.author, selector, annotation.comment_id)
+
+
+@dataclass(frozen=True)
+class CommentStamp:
+    """A comment as lists of the whole digest need it: who, when, where; not its words."""
+
+    id: str
+    author: str | None
+    name: str | None
+    date: Moment | None
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    """What the site-wide stages need of an article, kept small so a digest of 100,000 comments
+    fits in memory as records while the articles' rendered HTML stays in the cache."""
+
+    key: str
+    path: str
+    slug: str
+    title: str
+    date: Moment
+    updated: Moment | None
+    tags: tuple[str, ...]
+    authors: tuple[str, ...]
+    draft: bool
+    assets: tuple[str, ...]
+    bundle_dir: str | None
+    digest: str
+    """The digest of what the article is made from: names its cached load and render."""
+    summary_html: str
+    comments: tuple[CommentStamp, ...]
+    """In reading order."""
+    notes: tuple[RenderedNote, ...]
+    closed: bool
+    source_count: int | None
+    last_changed: datetime
+    """The latest of its date, its updated date and its comments' dates."""
+    url_path: str = ""
+
+
+def summarize(article: Article, rendered: RenderedArticle, digest: str) -> ArticleRecord:
+    moments = [article.date.value, *(m.value for m in [article.updated] if m)]
+    moments += [c.date.value for c in article.thread.comments if c.date]
+    kept = len(article.thread.comments)
+    return ArticleRecord(
+        key=article.key, path=article.path, slug=article.slug, title=article.title, date=article.date,
+        updated=article.updated, tags=article.tags, authors=article.authors, draft=article.draft,
+        assets=article.assets, bundle_dir=article.bundle_dir, digest=digest,
+        summary_html=rendered.summary_html,
+        comments=tuple(CommentStamp(c.id, c.author, c.name, c.date) for c, _ in reading_order(article.thread)),
+        notes=rendered.notes,
+        closed=article.thread.closed,
+        source_count=article.thread.count if article.thread.count is not None and article.thread.count > kept else None,
+        last_changed=max(moments),
+    )

@@ -12,7 +12,7 @@ from babel.dates import format_date, format_datetime, get_date_format, get_datet
 from sitegen.model.types import Moment
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class DateView:
     iso: str
     """For <time datetime> and feeds: 2019-11-28T10:37:00+03:00, or 2019-11-28 for a bare date."""

@@ -1,15 +1,17 @@
-"""Plan every page of the site (FORMAT.md's table "The pages it makes"), then render each plan.
+"""Plan every page of the site (FORMAT.md's table "The pages it makes"), then make each plan.
 
-Every plan is decided before anything renders: its URL, its template (or serializer, for feeds,
-the sitemap and JSON-LD) and the view it is given. So every link is known up front, and two
-pages that claim one URL are reported instead of overwriting each other.
+Every plan is decided before anything renders: its URL, the maker that turns it into bytes, and
+the arguments the maker is given. The arguments are the page's declared inputs, small plain
+data: an article's content enters them as its digest, and the maker fetches the rendered article
+by that digest. So the digest of a plan's arguments says whether the page can change, and a
+rebuild makes again only the pages whose arguments changed.
 """
 
 from __future__ import annotations
 
 import heapq
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any, Callable
 
@@ -19,17 +21,16 @@ from sitegen.diagnostics import Diagnostic
 from sitegen.model import urls
 from sitegen.model.pagination import paginate
 from sitegen.model.site import Site
-from sitegen.model.threads import reading_order
 from sitegen.model.types import Article, SiteConfig
 from sitegen.model.urls import absolute_url, href
-from sitegen.render.articles import RenderedArticle
+from sitegen.render.articles import ArticleRecord, RenderedArticle
 from sitegen.render.dates import date_view, month_title
 from sitegen.render.feeds import Feed, FeedEntry, atom_xml
 from sitegen.render.sitemap import robots_txt, sitemap_xml
 from sitegen.render.templates import TemplateSet
 from sitegen.render.views import (
-    EntryView, Link, MonthEntries, MonthSummary, NoteEntryView, PagerView, RecentCommentView, TagSummary,
-    YearSummary, article_view, entry_view, page_view, site_view,
+    Link, MonthEntries, MonthSummary, NoteEntryView, PagerView, RecentCommentView, TagSummary, YearSummary,
+    article_view, entry_view, page_view, site_view, tag_links,
 )
 from sitegen.render.webannotations import AnnotationCollection, WebAnnotation, annotations_jsonld
 
@@ -39,18 +40,35 @@ RECENT_COMMENTS = 50
 """Comments on /comments/, newest first."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class PagePlan:
     url_path: str
     source: str
     """The file this page comes from (an article's path), or what made it ("tag index")."""
-    template: str | None = None
-    context: Any = None
-    """The view given to the template, or to the serializer."""
-    serializer: Callable[[Any], bytes] | None = None
-    """For pages that are data, not HTML: feeds, the sitemap, JSON-LD."""
+    maker: str
+    """The name of the function in MAKERS that turns `args` into the page's bytes."""
+    args: Any
+    """Everything the page shows, as small plain data (articles by digest)."""
     lastmod: datetime | None = None
     """For HTML pages listed in the sitemap: when what the page shows last changed."""
+
+
+@dataclass(frozen=True)
+class ArticleWork:
+    """An article loaded and rendered: the heavy part, kept in the build cache by digest."""
+
+    article: Article
+    rendered: RenderedArticle
+
+
+@dataclass
+class MakeContext:
+    """What makers need besides their arguments; one per process."""
+
+    config: SiteConfig
+    templates: TemplateSet
+    work: Callable[[str], ArticleWork]
+    """Fetches an article's load and render by its digest."""
 
 
 def fallback_time() -> datetime:
@@ -58,70 +76,63 @@ def fallback_time() -> datetime:
     return datetime.fromtimestamp(int(os.environ.get("SOURCE_DATE_EPOCH", "0")), timezone.utc)
 
 
-def last_changed(article: Article) -> datetime:
-    """When the article or its thread last changed, as far as the content says."""
-    moments = [article.date.value, *(m.value for m in [article.updated] if m)]
-    moments += [c.date.value for c in article.thread.comments if c.date]
-    return max(moments)
-
-
 def rfc3339(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
+# -- planning: cheap, in the main process, from records only --
+
+
 class _Planner:
-    def __init__(self, site: Site, rendered: dict[str, RenderedArticle]):
+    def __init__(self, site: Site):
         self.site = site
         self.config: SiteConfig = site.config
-        self.rendered = rendered
-        self.articles = [a for a in site.articles if a.key in rendered]
+        self.articles: tuple[ArticleRecord, ...] = site.articles
         self.by_key = {a.key: a for a in self.articles}
+        self.rank = {a.key: index for index, a in enumerate(self.articles)}
         self.site_view = site_view(self.config)
-        self.entries: dict[str, EntryView] = {
-            a.key: entry_view(self.config, a, rendered[a.key], site.tag_of) for a in self.articles}
+        self.tags = {a.key: tag_links(self.config, a.tags, site.tag_of) for a in self.articles}
+        self.entries = {a.key: entry_view(self.config, a, self.tags[a.key]) for a in self.articles}
         self.plans: list[PagePlan] = []
 
     def html(self, url_path: str, template: str, title: str, source: str, lastmod: datetime | None,
              description: str = "", feeds: tuple[Link, ...] = (), **context) -> None:
         page = page_view(self.config, url_path, title, description, feeds)
-        self.plans.append(PagePlan(url_path, source, template, {"site": self.site_view, "page": page, **context},
-                                   lastmod=lastmod))
+        self.plans.append(PagePlan(url_path, source, "template",
+                                   (template, {"site": self.site_view, "page": page, **context}), lastmod))
 
-    def data(self, url_path: str, serializer, context, source: str) -> None:
-        self.plans.append(PagePlan(url_path, source, context=context, serializer=serializer))
+    def data(self, url_path: str, maker: str, args, source: str) -> None:
+        self.plans.append(PagePlan(url_path, source, maker, args))
 
     def lastmod_of(self, keys) -> datetime:
-        return max((last_changed(self.by_key[k]) for k in keys if k in self.by_key), default=fallback_time())
+        return max((self.by_key[k].last_changed for k in keys), default=fallback_time())
 
-    def keys(self, keys) -> list[str]:
-        return [k for k in keys if k in self.by_key]
-
-    def link(self, article: Article | None) -> Link | None:
-        return Link(article.title, href(self.config, article.url_path)) if article else None
-
-    # -- the pages --
+    def link(self, record: ArticleRecord | None) -> Link | None:
+        return Link(record.title, href(self.config, record.url_path)) if record else None
 
     def article_pages(self) -> None:
         config = self.config
-        for index, article in enumerate(self.articles):
-            rendered = self.rendered[article.key]
-            local = article.date.value
+        for index, record in enumerate(self.articles):
+            local = record.date.value
             month = Link(month_title(local.year, local.month, config.language),
                          href(config, urls.month_url_path(local.year, local.month)))
             newer = self.articles[index - 1] if index > 0 else None
             older = self.articles[index + 1] if index + 1 < len(self.articles) else None
-            view = article_view(config, article, rendered, self.site.tag_of, month, self.link(newer), self.link(older))
-            comments_feed = Link(f"Comments on “{article.title}”", view.thread.feed_url)
-            self.html(article.url_path, "article.html", article.title, article.path, last_changed(article),
-                      description=Markup(rendered.summary_html).striptags(), feeds=(comments_feed,), article=view)
-            self.data(urls.comments_feed_url_path(article.url_path), atom_xml,
-                      self.comments_feed(article, rendered), article.path)
-            self.data(urls.annotations_url_path(article.url_path), annotations_jsonld,
-                      self.annotation_collection(article, rendered), article.path)
+            comments_feed = Link(f"Comments on “{record.title}”",
+                                 absolute_url(config, urls.comments_feed_url_path(record.url_path)))
+            page = page_view(config, record.url_path, record.title, Markup(record.summary_html).striptags(),
+                             (comments_feed,))
+            self.plans.append(PagePlan(record.url_path, record.path, "article", (
+                record.digest, record.url_path, self.site_view, page, self.tags[record.key], month,
+                self.link(newer), self.link(older)), record.last_changed))
+            self.data(urls.comments_feed_url_path(record.url_path), "comments_feed",
+                      (record.digest, record.url_path), record.path)
+            self.data(urls.annotations_url_path(record.url_path), "annotations",
+                      (record.digest, record.url_path), record.path)
 
     def list_pages(self, first_url_path: str, keys, template: str, title: str, source: str,
                    feeds: tuple[Link, ...] = (), **context) -> None:
-        for pager, chunk in paginate(self.keys(keys), self.config.per_page, first_url_path):
+        for pager, chunk in paginate(list(keys), self.config.per_page, first_url_path):
             pager_view = PagerView(
                 pager.number, pager.total,
                 href(self.config, pager.previous_url_path) if pager.previous_url_path is not None else None,
@@ -131,25 +142,27 @@ class _Planner:
             self.html(pager.url_path, template, page_title, source, self.lastmod_of(chunk), feeds=feeds,
                       entries=tuple(self.entries[k] for k in chunk), pager=pager_view, **context)
 
+    def feed_args(self, self_path: str, page_path: str, title: str, keys) -> tuple:
+        entries = tuple((r.digest, r.url_path, tuple(link.text for link in self.tags[r.key]))
+                        for r in (self.by_key[k] for k in list(keys)[:FEED_ENTRIES]))
+        return self_path, page_path, title, entries
+
     def home_pages(self) -> None:
-        self.list_pages(urls.HOME, [a.key for a in self.articles], "home.html", self.config.title, "home page")
+        self.list_pages(urls.HOME, self.by_key, "home.html", self.config.title, "home page")
 
     def tag_pages(self) -> None:
         config = self.config
         summaries = []
         for tag in self.site.tags:
-            keys = self.keys(tag.article_keys)
-            if not keys:
-                continue
-            summary = TagSummary(tag.name, href(config, urls.tag_url_path(tag.slug)), len(keys),
+            summary = TagSummary(tag.name, href(config, urls.tag_url_path(tag.slug)), len(tag.article_keys),
                                  absolute_url(config, urls.tag_feed_url_path(tag.slug)))
             summaries.append(summary)
             feed = Link(f"{config.title}: {tag.name}", summary.feed_url)
-            self.list_pages(urls.tag_url_path(tag.slug), keys, "tag.html", f"Tagged “{tag.name}”",
+            self.list_pages(urls.tag_url_path(tag.slug), tag.article_keys, "tag.html", f"Tagged “{tag.name}”",
                             f"tag '{tag.name}'", feeds=(feed,), tag=summary)
-            self.data(urls.tag_feed_url_path(tag.slug), atom_xml,
-                      self.articles_feed(urls.tag_feed_url_path(tag.slug), urls.tag_url_path(tag.slug),
-                                         f"{config.title}: {tag.name}", keys), f"tag '{tag.name}'")
+            self.data(urls.tag_feed_url_path(tag.slug), "articles_feed",
+                      self.feed_args(urls.tag_feed_url_path(tag.slug), urls.tag_url_path(tag.slug),
+                                     f"{config.title}: {tag.name}", tag.article_keys), f"tag '{tag.name}'")
         self.html(urls.TAGS, "tags.html", "Tags", "tag index", self.lastmod_of(self.by_key), tags=tuple(summaries))
 
     def date_pages(self) -> None:
@@ -158,22 +171,18 @@ class _Planner:
         for year in self.site.years:
             months = []
             for month in year.months:
-                keys = self.keys(month.article_keys)
-                if not keys:
-                    continue
                 summary = MonthSummary(month_title(month.year, month.month, config.language),
-                                       href(config, urls.month_url_path(month.year, month.month)), len(keys))
-                months.append(MonthEntries(summary, tuple(self.entries[k] for k in keys)))
-            if not months:
-                continue
+                                       href(config, urls.month_url_path(month.year, month.month)),
+                                       len(month.article_keys))
+                group = MonthEntries(summary, tuple(self.entries[k] for k in month.article_keys))
+                months.append(group)
+                self.html(urls.month_url_path(month.year, month.month), "month.html", summary.title,
+                          f"archive {summary.title}", self.lastmod_of(month.article_keys), month=summary,
+                          year=Link(str(year.year), href(config, urls.year_url_path(year.year))),
+                          entries=group.entries)
             year_summary = YearSummary(str(year.year), href(config, urls.year_url_path(year.year)),
                                        sum(m.month.count for m in months), tuple(m.month for m in months))
             years.append(year_summary)
-            year_link = Link(year_summary.title, year_summary.url)
-            for month, entries in zip(year.months, months):
-                self.html(urls.month_url_path(month.year, month.month), "month.html", entries.month.title,
-                          f"archive {entries.month.title}", self.lastmod_of(month.article_keys),
-                          month=entries.month, year=year_link, entries=entries.entries)
             self.html(urls.year_url_path(year.year), "year.html", year_summary.title, f"archive {year.year}",
                       self.lastmod_of(year.article_keys), year=year_summary, months=tuple(months))
         self.html(urls.ARCHIVE, "archive.html", "Archive", "archive", self.lastmod_of(self.by_key), years=tuple(years))
@@ -181,29 +190,27 @@ class _Planner:
     def discussion_pages(self) -> None:
         config = self.config
         # Newest first; an undated comment counts as of its article's date, in thread order.
-        dated = ((-(comment.date or article.date).value.timestamp(), rank, position, comment.id)
-                 for rank, article in enumerate(self.articles)
-                 for position, (comment, _) in enumerate(reading_order(article.thread)))
+        stamped = ((-(comment.date or record.date).value.timestamp(), self.rank[record.key], position, comment)
+                   for record in self.articles for position, comment in enumerate(record.comments))
         recent = []
-        for _, rank, _, comment_id in heapq.nsmallest(RECENT_COMMENTS, dated):
-            article = self.articles[rank]
-            comment = next(c for c in article.thread.comments if c.id == comment_id)
-            body = next(c.body_html for c in self.rendered[article.key].comments if c.id == comment_id)
-            page = href(config, article.url_path)
-            recent.append(RecentCommentView(
-                Link(article.title, page), f"{page}#comment-{comment.id}", comment.author, comment.name,
-                date_view(comment.date, config.language) if comment.date else None, Markup(body)))
-        newest = max((last_changed(a) for a in self.articles), default=fallback_time())
-        self.html(urls.RECENT_COMMENTS, "comments.html", "Newest comments", "comments page", newest,
-                  comments=tuple(recent))
+        for _, rank, _, comment in heapq.nsmallest(RECENT_COMMENTS, stamped, key=lambda item: item[:3]):
+            record = self.articles[rank]
+            page = href(config, record.url_path)
+            view = RecentCommentView(Link(record.title, page), f"{page}#comment-{comment.id}", comment.author,
+                                     comment.name, date_view(comment.date, config.language) if comment.date else None,
+                                     Markup(""))
+            recent.append((record.digest, comment.id, view))
+        page = page_view(config, urls.RECENT_COMMENTS, "Newest comments")
+        self.plans.append(PagePlan(urls.RECENT_COMMENTS, "comments page", "recent_comments",
+                                   (self.site_view, page, tuple(recent)), self.lastmod_of(self.by_key)))
 
         notes = []
-        for article in self.articles:
-            page = href(config, article.url_path)
-            for note in self.rendered[article.key].notes:
+        for record in self.articles:
+            page = href(config, record.url_path)
+            for note in record.notes:
                 target = (f"{page}{note.selector.text_fragment}" if note.selector
                           else f"{page}#comment-{note.comment_id}")
-                notes.append(NoteEntryView(Link(article.title, page), note.number, f"{page}#note-{note.number}",
+                notes.append(NoteEntryView(Link(record.title, page), note.number, f"{page}#note-{note.number}",
                                            Markup(note.note_html), note.author,
                                            note.selector.exact if note.selector else None, target))
         self.html(urls.NOTES, "notes.html", "Editors’ notes", "notes page", self.lastmod_of(self.by_key),
@@ -211,82 +218,20 @@ class _Planner:
 
     def site_files(self) -> None:
         config = self.config
-        self.data(urls.FEED, atom_xml, self.articles_feed(urls.FEED, urls.HOME, config.title,
-                                                          [a.key for a in self.articles]), "site feed")
+        self.data(urls.FEED, "articles_feed", self.feed_args(urls.FEED, urls.HOME, config.title, self.by_key),
+                  "site feed")
         self.html(urls.NOT_FOUND, "404.html", "Page not found", "404 page", None)
         listed = tuple((absolute_url(config, p.url_path), rfc3339(p.lastmod)) for p in self.plans if p.lastmod)
-        self.data(urls.SITEMAP, sitemap_xml, listed, "sitemap")
-        self.data(urls.ROBOTS, robots_txt, absolute_url(config, urls.SITEMAP), "robots.txt")
+        self.data(urls.SITEMAP, "sitemap", listed, "sitemap")
+        self.data(urls.ROBOTS, "robots", absolute_url(config, urls.SITEMAP), "robots.txt")
         # GitHub Pages: serve the output as it is (no Jekyll pass), on the custom domain if one is set.
-        self.data(urls.NO_JEKYLL, bytes, b"", "GitHub Pages")
+        self.data(urls.NO_JEKYLL, "text", "", "GitHub Pages")
         if config.cname:
-            self.data(urls.CNAME, str.encode, config.cname + "\n", "sitegen.yaml cname")
-
-    # -- feeds and annotations --
-
-    def articles_feed(self, self_path: str, page_path: str, title: str, keys) -> Feed:
-        config = self.config
-        entries = []
-        for key in list(keys)[:FEED_ENTRIES]:
-            article, rendered = self.by_key[key], self.rendered[key]
-            url = absolute_url(config, article.url_path)
-            count = len(rendered.comments)
-            discussion = (f'<p><a href="{url}#comments">{count} comment{"" if count == 1 else "s"}</a>'
-                          f'{" (comments are closed)" if article.thread.closed else ""}</p>')
-            entries.append(FeedEntry(
-                id=url, title=article.title, url=url,
-                updated=rfc3339((article.updated or article.date).value),
-                published=rfc3339(article.date.value),
-                authors=article.authors,
-                categories=tuple(dict.fromkeys(self.site.tag_of[name].name for name in article.tags)),
-                summary_html=rendered.summary_html,
-                content_html=rendered.body_html + "\n" + discussion,
-                base_url=url,
-            ))
-        updated = max((e.updated for e in entries), default=rfc3339(fallback_time()))
-        return Feed(absolute_url(config, self_path), title, config.description, absolute_url(config, self_path),
-                    absolute_url(config, page_path), updated, config.title, config.language, tuple(entries))
-
-    def comments_feed(self, article: Article, rendered: RenderedArticle) -> Feed:
-        config = self.config
-        url = absolute_url(config, article.url_path)
-        by_id = {c.id: c for c in rendered.comments}
-        entries = []
-        for comment, _ in reading_order(article.thread):
-            who = comment.author or "Anonymous"
-            when = rfc3339((comment.date or article.date).value)
-            parent = next((c for c in article.thread.comments if c.id == comment.parent_id), None)
-            title = (f"{who} replied to {parent.author or 'Anonymous'}" if parent else f"{who} commented")
-            entries.append(FeedEntry(
-                id=f"{url}#comment-{comment.id}", title=title, url=f"{url}#comment-{comment.id}",
-                updated=when, published=when, authors=(who,), categories=(), summary_html="",
-                content_html=by_id[comment.id].body_html, base_url=url))
-        entries.sort(key=lambda e: e.updated, reverse=True)
-        updated = max((e.updated for e in entries), default=rfc3339((article.updated or article.date).value))
-        self_path = urls.comments_feed_url_path(article.url_path)
-        return Feed(absolute_url(config, self_path), f"Comments on “{article.title}”", config.title,
-                    absolute_url(config, self_path), url + "#comments", updated, config.title, config.language,
-                    tuple(entries))
-
-    def annotation_collection(self, article: Article, rendered: RenderedArticle) -> AnnotationCollection:
-        url = absolute_url(self.config, article.url_path)
-        items = []
-        for note in rendered.notes:
-            selector = note.selector
-            items.append(WebAnnotation(
-                id=f"{url}#note-{note.number}", note_html=note.note_html, author=note.author,
-                created=rfc3339((article.updated or article.date).value), target_url=url,
-                exact=selector.exact if selector else None,
-                prefix=selector.prefix if selector else None,
-                suffix=selector.suffix if selector else None,
-                comment_url=None if selector else f"{url}#comment-{note.comment_id}",
-            ))
-        return AnnotationCollection(absolute_url(self.config, urls.annotations_url_path(article.url_path)),
-                                    f"Editors’ notes on “{article.title}”", tuple(items))
+            self.data(urls.CNAME, "text", config.cname + "\n", "sitegen.yaml cname")
 
 
-def plan_pages(site: Site, rendered: dict[str, RenderedArticle]) -> list[PagePlan]:
-    planner = _Planner(site, rendered)
+def plan_pages(site: Site) -> list[PagePlan]:
+    planner = _Planner(site)
     planner.article_pages()
     planner.home_pages()
     planner.tag_pages()
@@ -296,8 +241,111 @@ def plan_pages(site: Site, rendered: dict[str, RenderedArticle]) -> list[PagePla
     return planner.plans
 
 
-def render_page(plan: PagePlan, templates: TemplateSet) -> tuple[bytes | None, list[Diagnostic]]:
-    if plan.serializer is not None:
-        return plan.serializer(plan.context), []
-    html, problems = templates.render(plan.template, plan.context, "/" + plan.url_path)
-    return (html.encode("utf-8") if html is not None else None), problems
+# -- making: per page, in any process, fetching articles' content by digest --
+
+
+def _template(args, context: MakeContext):
+    template, view = args
+    return context.templates.render(template, view, view["page"].url)
+
+
+def _article(args, context: MakeContext):
+    digest, url_path, site, page, tags, month, newer, older = args
+    work = context.work(digest)
+    article = replace(work.article, url_path=url_path)
+    view = article_view(context.config, article, work.rendered, tags, month, newer, older)
+    return context.templates.render("article.html", {"site": site, "page": page, "article": view}, page.url)
+
+
+def _recent_comments(args, context: MakeContext):
+    site, page, recent = args
+    bodies = {}
+    for digest, comment_id, _ in recent:
+        if digest not in bodies:
+            bodies[digest] = {c.id: c.body_html for c in context.work(digest).rendered.comments}
+    comments = tuple(replace(view, body_html=Markup(bodies[digest][comment_id])) for digest, comment_id, view in recent)
+    return context.templates.render("comments.html", {"site": site, "page": page, "comments": comments}, page.url)
+
+
+def _articles_feed(args, context: MakeContext):
+    self_path, page_path, title, entries = args
+    config = context.config
+    made = []
+    for digest, url_path, categories in entries:
+        work = context.work(digest)
+        article, rendered = work.article, work.rendered
+        url = absolute_url(config, url_path)
+        count = len(rendered.comments)
+        discussion = (f'<p><a href="{url}#comments">{count} comment{"" if count == 1 else "s"}</a>'
+                      f'{" (comments are closed)" if article.thread.closed else ""}</p>')
+        made.append(FeedEntry(
+            id=url, title=article.title, url=url,
+            updated=rfc3339((article.updated or article.date).value), published=rfc3339(article.date.value),
+            authors=article.authors, categories=categories, summary_html=rendered.summary_html,
+            content_html=rendered.body_html + "\n" + discussion, base_url=url))
+    updated = max((e.updated for e in made), default=rfc3339(fallback_time()))
+    feed = Feed(absolute_url(config, self_path), title, config.description, absolute_url(config, self_path),
+                absolute_url(config, page_path), updated, config.title, config.language, tuple(made))
+    return atom_xml(feed), []
+
+
+def _comments_feed(args, context: MakeContext):
+    digest, url_path = args
+    config = context.config
+    work = context.work(digest)
+    article, rendered = work.article, work.rendered
+    url = absolute_url(config, url_path)
+    by_id = {c.id: c for c in article.thread.comments}
+    entries = []
+    for item in rendered.comments:
+        comment = by_id[item.id]
+        who = comment.author or "Anonymous"
+        when = rfc3339((comment.date or article.date).value)
+        parent = by_id.get(comment.parent_id)
+        title = f"{who} replied to {parent.author or 'Anonymous'}" if parent else f"{who} commented"
+        entries.append(FeedEntry(
+            id=f"{url}#comment-{comment.id}", title=title, url=f"{url}#comment-{comment.id}", updated=when,
+            published=when, authors=(who,), categories=(), summary_html="", content_html=item.body_html,
+            base_url=url))
+    entries.sort(key=lambda e: e.updated, reverse=True)
+    updated = max((e.updated for e in entries), default=rfc3339((article.updated or article.date).value))
+    self_url = absolute_url(config, urls.comments_feed_url_path(url_path))
+    feed = Feed(self_url, f"Comments on “{article.title}”", config.title, self_url, url + "#comments", updated,
+                config.title, config.language, tuple(entries))
+    return atom_xml(feed), []
+
+
+def _annotations(args, context: MakeContext):
+    digest, url_path = args
+    work = context.work(digest)
+    article = work.article
+    url = absolute_url(context.config, url_path)
+    created = rfc3339((article.updated or article.date).value)
+    items = tuple(WebAnnotation(
+        id=f"{url}#note-{note.number}", note_html=note.note_html, author=note.author, created=created,
+        target_url=url, exact=note.selector.exact if note.selector else None,
+        prefix=note.selector.prefix if note.selector else None,
+        suffix=note.selector.suffix if note.selector else None,
+        comment_url=None if note.selector else f"{url}#comment-{note.comment_id}",
+    ) for note in work.rendered.notes)
+    collection = AnnotationCollection(absolute_url(context.config, urls.annotations_url_path(url_path)),
+                                      f"Editors’ notes on “{article.title}”", items)
+    return annotations_jsonld(collection), []
+
+
+MAKERS: dict[str, Callable[[Any, MakeContext], tuple[str | bytes | None, list[Diagnostic]]]] = {
+    "template": _template,
+    "article": _article,
+    "recent_comments": _recent_comments,
+    "articles_feed": _articles_feed,
+    "comments_feed": _comments_feed,
+    "annotations": _annotations,
+    "sitemap": lambda args, context: (sitemap_xml(args), []),
+    "robots": lambda args, context: (robots_txt(args), []),
+    "text": lambda args, context: (args.encode("utf-8"), []),
+}
+
+
+def make_page(plan: PagePlan, context: MakeContext) -> tuple[bytes | None, list[Diagnostic]]:
+    made, problems = MAKERS[plan.maker](plan.args, context)
+    return (made.encode("utf-8") if isinstance(made, str) else made), problems

@@ -7,6 +7,7 @@ with the "theme/" prefix: {% extends "theme/article.html" %}.
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -34,8 +35,9 @@ class _StrictUndefined(jinja2.StrictUndefined):
 
 
 class TemplateSet:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, digest: str | None = None, bytecode_dir: Path | None = None):
         self.root = root
+        self._digest = digest
         self.layouts = root / LAYOUTS_DIR
         theme_templates = jinja2.FileSystemLoader(THEME_DIR / "templates")
         loaders: list[jinja2.BaseLoader] = []
@@ -49,16 +51,26 @@ class TemplateSet:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            # Compiled templates kept on disk spare each `sitegen build` process compiling them again.
+            bytecode_cache=jinja2.FileSystemBytecodeCache(str(bytecode_dir)) if bytecode_dir else None,
         )
 
     @staticmethod
-    def layouts_state(root: Path) -> tuple:
-        """What the site's layouts/ holds (names, sizes, times): a change means new templates."""
-        layouts = root / LAYOUTS_DIR
-        if not layouts.is_dir():
-            return ()
-        return tuple(sorted((p.relative_to(layouts).as_posix(), p.stat().st_size, p.stat().st_mtime_ns)
-                            for p in layouts.rglob("*") if p.is_file()))
+    def digest_of(root: Path) -> str:
+        """A digest of every template the site can use: its layouts/ (but static/) and the theme's."""
+        hasher = hashlib.sha256()
+        for folder in (THEME_DIR / "templates", root / LAYOUTS_DIR):
+            if folder.is_dir():
+                for path in sorted(folder.rglob("*")):
+                    relative = path.relative_to(folder)
+                    if path.is_file() and relative.parts[0] != "static" and not is_ignored_name(path.name):
+                        hasher.update(f"{folder}/{relative.as_posix()}".encode() + b"\0" + path.read_bytes())
+        return hasher.hexdigest()
+
+    def digest(self) -> str:
+        if self._digest is None:
+            self._digest = self.digest_of(self.root)
+        return self._digest
 
     def static_files(self) -> dict[str, Path]:
         """Files copied as they are to the output's root: layouts/static/ over the theme's static/."""

@@ -16,17 +16,17 @@ from sitegen.model import urls
 from sitegen.model.taxonomy import Tag
 from sitegen.model.types import Article, SiteConfig
 from sitegen.model.urls import absolute_url, href
-from sitegen.render.articles import RenderedArticle, RenderedNote
+from sitegen.render.articles import ArticleRecord, RenderedArticle, RenderedNote
 from sitegen.render.dates import DateView, date_view
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Link:
     text: str
     url: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class SiteView:
     title: str
     description: str
@@ -43,7 +43,7 @@ class SiteView:
     stylesheet_url: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class PageView:
     """What every page says about itself in its <head>."""
 
@@ -55,7 +55,7 @@ class PageView:
     """Atom feeds to advertise with <link rel="alternate">: the site's, and the page's own."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ImageView:
     src: str | None
     alt: str
@@ -63,7 +63,7 @@ class ImageView:
     credit_url: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class NoteView:
     number: int
     html: Markup
@@ -74,7 +74,7 @@ class NoteView:
     comment_id: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class CommentView:
     id: str
     anchor: str
@@ -91,7 +91,7 @@ class CommentView:
     """Every reply below this comment, at any depth."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ThreadView:
     comments: tuple[CommentView, ...]
     """Top-level comments, each with its replies nested."""
@@ -102,7 +102,7 @@ class ThreadView:
     feed_url: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class EntryView:
     """An article as a list shows it."""
 
@@ -115,7 +115,7 @@ class EntryView:
     note_count: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ArticleView:
     key: str
     url: str
@@ -139,7 +139,7 @@ class ArticleView:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class PagerView:
     number: int
     total: int
@@ -147,7 +147,7 @@ class PagerView:
     next_url: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class TagSummary:
     name: str
     url: str
@@ -155,14 +155,14 @@ class TagSummary:
     feed_url: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class MonthSummary:
     title: str
     url: str
     count: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class YearSummary:
     title: str
     url: str
@@ -170,13 +170,13 @@ class YearSummary:
     months: tuple[MonthSummary, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class MonthEntries:
     month: MonthSummary
     entries: tuple[EntryView, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RecentCommentView:
     article: Link
     url: str
@@ -187,7 +187,7 @@ class RecentCommentView:
     body_html: Markup
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class NoteEntryView:
     article: Link
     number: int
@@ -234,8 +234,8 @@ def note_view(note: RenderedNote) -> NoteView:
     return NoteView(note.number, Markup(note.html), Markup(note.note_html), note.author, quote, note.comment_id)
 
 
-def tag_links(config: SiteConfig, article: Article, tag_of: dict[str, Tag]) -> tuple[Link, ...]:
-    tags = dict.fromkeys(tag_of[name] for name in article.tags)  # merged spellings appear once
+def tag_links(config: SiteConfig, names: tuple[str, ...], tag_of: dict[str, Tag]) -> tuple[Link, ...]:
+    tags = dict.fromkeys(tag_of[name] for name in names)  # merged spellings appear once
     return tuple(Link(tag.name, href(config, urls.tag_url_path(tag.slug))) for tag in tags)
 
 
@@ -269,19 +269,19 @@ def thread_view(config: SiteConfig, article: Article, rendered: RenderedArticle)
                       absolute_url(config, urls.comments_feed_url_path(article.url_path)))
 
 
-def entry_view(config: SiteConfig, article: Article, rendered: RenderedArticle, tag_of: dict[str, Tag]) -> EntryView:
+def entry_view(config: SiteConfig, record: ArticleRecord, tags: tuple[Link, ...]) -> EntryView:
     return EntryView(
-        url=href(config, article.url_path),
-        title=article.title,
-        date=date_view(article.date, config.language),
-        tags=tag_links(config, article, tag_of),
-        summary_html=Markup(rendered.summary_html),
-        comment_count=len(rendered.comments),
-        note_count=len(rendered.notes),
+        url=href(config, record.url_path),
+        title=record.title,
+        date=date_view(record.date, config.language),
+        tags=tags,
+        summary_html=Markup(record.summary_html),
+        comment_count=len(record.comments),
+        note_count=len(record.notes),
     )
 
 
-def article_view(config: SiteConfig, article: Article, rendered: RenderedArticle, tag_of: dict[str, Tag],
+def article_view(config: SiteConfig, article: Article, rendered: RenderedArticle, tags: tuple[Link, ...],
                  month: Link, newer: Link | None, older: Link | None) -> ArticleView:
     image = None
     if article.image is not None:
@@ -301,7 +301,7 @@ def article_view(config: SiteConfig, article: Article, rendered: RenderedArticle
         source=Link(source.name or source.url, source.url) if source and source.url else None,
         source_name=source.name if source else None,
         image=image,
-        tags=tag_links(config, article, tag_of),
+        tags=tags,
         month=month,
         newer=newer,
         older=older,

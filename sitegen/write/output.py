@@ -1,42 +1,237 @@
-"""Write the built site: into a fresh folder beside output/, then swap it in.
+"""Where a build's files go: into memory (serve, check), or into a folder, atomically (build).
 
-A failed or interrupted build leaves the previous output exactly as it was (Lektor commits each
-artifact by rename; sitegen does the same for the whole tree).
+A folder is never written in place. The build fills a fresh folder beside it, hard-linking the
+files that did not change (so they keep their bytes and times), then swaps it in by rename: a
+failed or interrupted build leaves the previous output exactly as it was (Lektor commits each
+artifact by rename; sitegen does it for the whole tree). A build that changes nothing touches
+nothing.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from sitegen.write.paths import output_path
 
+_CAN_MASK = hasattr(signal, "pthread_sigmask")
 
-def write_output(files: dict[str, bytes | Path], out_dir: Path) -> None:
-    """`files` maps output-relative paths to their bytes, or to a source file to copy."""
-    out_dir = out_dir.resolve()
-    parent = out_dir.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=parent))
+@dataclass
+class OutputEntry:
+    """One output file as the last build made it."""
+
+    fingerprint: str
+    """The digest of what it was made from."""
+    size: int = -1
+    mtime_ns: int = -1
+    """How the file looked on disk after the build that wrote it (folder output only)."""
+    content: bytes | None = None
+    """The file itself (memory output only; never stored on disk)."""
+
+
+class MemoryOutput:
+    """The site as a mapping from output path to bytes, or to a source file to serve as it is."""
+
+    staging_dir: Path | None = None
+
+    def __init__(self):
+        self.files: dict[str, bytes | Path] = {}
+
+    def keep(self, path: str, before: OutputEntry) -> bool:
+        if before.content is None:
+            return False
+        self.files[path] = before.content
+        return True
+
+    def put(self, path: str, fingerprint: str, content: bytes | tuple[int, int]) -> OutputEntry:
+        self.files[path] = content
+        return OutputEntry(fingerprint, content=content)
+
+    def copy(self, path: str, fingerprint: str, source: Path) -> OutputEntry:
+        self.files[path] = source
+        return OutputEntry(fingerprint)
+
+    def commit(self, changed: bool, made: dict[str, OutputEntry]) -> dict[str, bytes | Path]:
+        return dict(sorted(self.files.items()))
+
+    def abort(self) -> None:
+        pass
+
+
+class StagedOutput:
+    """The whole site written into a fresh folder beside `out_dir`, swapped in when the build succeeds.
+
+    For a full build: files that did not change are hard-linked in (keeping their bytes and times).
+    """
+
+    def __init__(self, out_dir: Path):
+        self.out_dir = out_dir.resolve()
+        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+        self.staging_dir = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.new-", dir=self.out_dir.parent))
+        self.kept: list[str] = []
+        self.made_dirs: set[str] = set()
+
+    def _target(self, path: str) -> str:
+        target = f"{self.staging_dir}/{path}"
+        folder = target.rpartition("/")[0]
+        if folder not in self.made_dirs:
+            os.makedirs(folder, exist_ok=True)
+            self.made_dirs.add(folder)
+        return target
+
+    def keep(self, path: str, before: OutputEntry) -> bool:
+        if not unchanged_on_disk(self.out_dir, path, before):
+            return False
+        self.kept.append(path)
+        return True
+
+    def put(self, path: str, fingerprint: str, content: bytes | tuple[int, int]) -> OutputEntry:
+        """Write a made file; `content` may instead be the (size, mtime) of one a worker wrote."""
+        if isinstance(content, tuple):
+            return OutputEntry(fingerprint, *content)
+        target = self._target(path)
+        with open(target, "wb") as stream:
+            stream.write(content)
+        stat = os.stat(target)
+        return OutputEntry(fingerprint, stat.st_size, stat.st_mtime_ns)
+
+    def copy(self, path: str, fingerprint: str, source: Path) -> OutputEntry:
+        target = self._target(path)
+        shutil.copyfile(source, target)
+        stat = os.stat(target)
+        return OutputEntry(fingerprint, stat.st_size, stat.st_mtime_ns)
+
+    def commit(self, changed: bool, made: dict[str, OutputEntry]) -> None:
+        """Swap the new folder in, or, when nothing changed, leave the output as it is."""
+        if not changed and self.out_dir.is_dir():
+            self.abort()
+            return None
+        for path in self.kept:
+            target = self._target(path)
+            try:
+                os.link(f"{self.out_dir}/{path}", target)
+            except OSError:  # a file system without hard links
+                shutil.copy2(f"{self.out_dir}/{path}", target)
+        os.chmod(self.staging_dir, 0o755)  # mkdtemp makes it private; a served site must be readable
+        _swap(self.staging_dir, self.out_dir)
+        return None
+
+    def abort(self) -> None:
+        shutil.rmtree(self.staging_dir, ignore_errors=True)
+
+
+class PatchedOutput:
+    """A few changed files written into an existing `out_dir`, for a build that changed little.
+
+    Each file is written beside its target under a temporary name; only when the whole build has
+    succeeded are they renamed into place and the files no page makes any more deleted, with
+    Ctrl-C held off for those few milliseconds. A failed or interrupted build leaves the output
+    exactly as it was, and a made file whose bytes did not change is not rewritten at all.
+    """
+
+    staging_dir: Path | None = None
+
+    def __init__(self, out_dir: Path, previous: dict[str, OutputEntry]):
+        self.out_dir = out_dir.resolve()
+        self.previous = previous
+        self.pending: list[tuple[str, str]] = []
+        self.new_dirs: list[str] = []
+        self.paths: set[str] = set()
+
+    def _temporary(self, path: str) -> str:
+        target = f"{self.out_dir}/{path}"
+        folder = target.rpartition("/")[0]
+        if not os.path.isdir(folder):
+            missing = folder
+            while not os.path.isdir(missing):
+                self.new_dirs.append(missing)
+                missing = missing.rpartition("/")[0]
+            os.makedirs(folder)
+        return f"{folder}/.{target.rpartition('/')[2]}.sitegen-new"
+
+    def keep(self, path: str, before: OutputEntry) -> bool:
+        self.paths.add(path)
+        return unchanged_on_disk(self.out_dir, path, before)
+
+    def put(self, path: str, fingerprint: str, content: bytes) -> OutputEntry:
+        self.paths.add(path)
+        target = f"{self.out_dir}/{path}"
+        try:
+            with open(target, "rb") as stream:
+                same = stream.read() == content
+        except OSError:
+            same = False
+        if not same:
+            temporary = self._temporary(path)
+            with open(temporary, "wb") as stream:
+                stream.write(content)
+            self.pending.append((temporary, target))
+            return OutputEntry(fingerprint, len(content), -1)
+        stat = os.stat(target)
+        return OutputEntry(fingerprint, stat.st_size, stat.st_mtime_ns)
+
+    def copy(self, path: str, fingerprint: str, source: Path) -> OutputEntry:
+        self.paths.add(path)
+        temporary = self._temporary(path)
+        shutil.copyfile(source, temporary)
+        self.pending.append((temporary, f"{self.out_dir}/{path}"))
+        return OutputEntry(fingerprint, os.stat(temporary).st_size, -1)
+
+    def commit(self, changed: bool, made: dict[str, OutputEntry]) -> None:
+        """Rename the written files into place and delete those no longer made; record their times."""
+        gone = [path for path in self.previous if path not in self.paths]
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}) if _CAN_MASK else None
+        try:
+            for temporary, target in self.pending:
+                os.replace(temporary, target)
+            for path in gone:
+                _remove_with_empty_parents(self.out_dir, path)
+        finally:
+            if held is not None:
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        for _, target in self.pending:
+            path = target[len(str(self.out_dir)) + 1:]
+            stat = os.stat(target)
+            made[path] = OutputEntry(made[path].fingerprint, stat.st_size, stat.st_mtime_ns)
+
+    def abort(self) -> None:
+        for temporary, _ in self.pending:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+        for folder in reversed(self.new_dirs):
+            try:
+                os.rmdir(folder)
+            except OSError:
+                pass
+
+
+def unchanged_on_disk(out_dir: Path, path: str, before: OutputEntry) -> bool:
+    """True when the output still has this file as the last build left it."""
     try:
-        made: set[Path] = set()
-        for relative in sorted(files):
-            target = staging / output_path(relative)
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            content = files[relative]
-            if isinstance(content, Path):
-                shutil.copyfile(content, target)
-            else:
-                target.write_bytes(content)
-        os.chmod(staging, 0o755)  # mkdtemp makes it private; a served site must be readable
-        _swap(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        stat = os.stat(f"{out_dir}/{path}")
+    except OSError:
+        return False
+    return (stat.st_size, stat.st_mtime_ns) == (before.size, before.mtime_ns)
+
+
+def _remove_with_empty_parents(out_dir: Path, path: str) -> None:
+    try:
+        os.unlink(f"{out_dir}/{path}")
+    except OSError:
+        return
+    folder = f"{out_dir}/{path}".rpartition("/")[0]
+    while folder != str(out_dir):
+        try:
+            os.rmdir(folder)
+        except OSError:
+            return
+        folder = folder.rpartition("/")[0]
 
 
 def _swap(staging: Path, out_dir: Path) -> None:
@@ -52,3 +247,19 @@ def _swap(staging: Path, out_dir: Path) -> None:
         os.rename(retired, out_dir)
         raise
     shutil.rmtree(retired, ignore_errors=True)
+
+
+def write_output(files: dict[str, bytes | Path], out_dir: Path) -> None:
+    """Write a whole site held in memory (`files`: output path -> bytes or a file to copy)."""
+    output = StagedOutput(out_dir)
+    try:
+        for path, content in sorted(files.items()):
+            path = output_path(path)
+            if isinstance(content, Path):
+                output.copy(path, "", content)
+            else:
+                output.put(path, "", content)
+        output.commit(True, {})
+    except BaseException:
+        output.abort()
+        raise

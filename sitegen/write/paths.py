@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
+import re
+
+_UNSAFE_CHARACTER = re.compile(r"[\\\x00-\x1f\x7f]")
 
 
 class UnsafePath(ValueError):
@@ -17,11 +19,10 @@ def output_path(url_path: str) -> str:
     """
     if url_path == "" or url_path.endswith("/"):
         url_path += "index.html"
-    if "\\" in url_path or any(ord(ch) < 32 or ch == "\x7f" for ch in url_path):
+    if _UNSAFE_CHARACTER.search(url_path):
         raise UnsafePath(f"'{url_path}' has a backslash or control character")
-    path = PurePosixPath(url_path)
-    if path.is_absolute() or url_path.startswith("/"):
+    if url_path.startswith("/"):
         raise UnsafePath(f"'{url_path}' is absolute")
     if any(part in ("", ".", "..") for part in url_path.split("/")):
         raise UnsafePath(f"'{url_path}' has an empty, '.' or '..' segment")
-    return path.as_posix()
+    return url_path

@@ -1,0 +1,174 @@
+"""Work kept between builds, keyed by digests of what it was made from.
+
+Three tables: each article's source files (their stat and digest, so an unchanged file is not
+even read again), each article's load and render (by the digest of its sources, the config and
+sitegen's own code), and each output file's fingerprint (the digest of its page's declared
+inputs). `sitegen serve` keeps them in memory; `sitegen build` also keeps them on disk in
+`.sitegen-cache/`, which is safe to delete: without it a build only takes longer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sitegen
+from sitegen.diagnostics import Diagnostic
+from sitegen.render.articles import ArticleRecord
+from sitegen.render.pages import ArticleWork
+from sitegen.render.templates import TemplateSet
+from sitegen.write.output import OutputEntry
+
+CACHE_DIR = ".sitegen-cache"
+_FORMAT = 1
+
+
+def code_digest() -> str:
+    """A digest of sitegen's own code: a new version, or a local edit, invalidates the cache."""
+    global _CODE_DIGEST
+    if _CODE_DIGEST is None:
+        hasher = hashlib.sha256(f"{_FORMAT}:{sitegen.__version__}".encode())
+        package = Path(sitegen.__file__).parent
+        for path in sorted(package.rglob("*.py")):
+            hasher.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+        _CODE_DIGEST = hasher.hexdigest()
+    return _CODE_DIGEST
+
+
+_CODE_DIGEST: str | None = None
+
+
+@dataclass
+class ArticleEntry:
+    record: ArticleRecord | None
+    """None when the article could not be loaded; its diagnostics say why."""
+    diagnostics: list[Diagnostic]
+
+
+@dataclass
+class _Tables:
+    code: str = ""
+    sources: dict[str, tuple[tuple, str]] = field(default_factory=dict)
+    """Article key -> (stat stamp of its files, digest of their bytes)."""
+    articles: dict[str, ArticleEntry] = field(default_factory=dict)
+    """Article digest -> its record and diagnostics (articles that loaded; the rest are read again)."""
+    outputs: dict[str, dict[str, OutputEntry]] = field(default_factory=dict)
+    """Output folder (or "" for memory) -> output path -> what was made there."""
+
+
+class BuildCache:
+    """Pass one to successive builds of a site to reuse their work.
+
+    `directory` None keeps everything in memory; with a directory, articles' load and render
+    are stored there, one file per digest, and the tables are saved by `save()`.
+    """
+
+    def __init__(self, directory: Path | None = None, memory_works: int | None = None, load: bool = True):
+        self.directory = directory
+        self.tables = _Tables(code=code_digest())
+        # In memory, every work (serve); with a directory, only the recently used (bounded memory).
+        self._works: OrderedDict[str, ArticleWork] = OrderedDict()
+        self._memory_works = memory_works if memory_works is not None else (None if directory is None else 256)
+        self._templates: tuple[tuple, TemplateSet] | None = None
+        if directory is not None and load:
+            self._load()
+
+    def template_set(self, root: Path) -> TemplateSet:
+        """The same Jinja environment, with its compiled templates, while no template changed."""
+        key = (root, TemplateSet.digest_of(root))
+        if self._templates is None or self._templates[0] != key:
+            self._templates = (key, TemplateSet(root, digest=key[1], bytecode_dir=self.bytecode_dir()))
+        return self._templates[1]
+
+    # -- articles --
+
+    def work(self, digest: str) -> ArticleWork:
+        work = self._works.get(digest)
+        if work is not None:
+            self._works.move_to_end(digest)
+            return work
+        work = read_work(self.directory, digest)
+        self.keep_work(digest, work)
+        return work
+
+    def keep_work(self, digest: str, work: ArticleWork) -> None:
+        self._works[digest] = work
+        if self._memory_works is not None:
+            while len(self._works) > self._memory_works:
+                self._works.popitem(last=False)
+
+    def bytecode_dir(self) -> Path | None:
+        if self.directory is None:
+            return None
+        folder = self.directory / "templates"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    def article_digest(self, files_digest: str, config) -> str:
+        """Names an article's load and render: its files, the config, and sitegen's code."""
+        return hashlib.sha256(f"{files_digest}:{config!r}:{self.tables.code}".encode()).hexdigest()
+
+    def has_work(self, digest: str) -> bool:
+        return digest in self._works or (self.directory is not None and work_path(self.directory, digest).exists())
+
+    # -- persistence --
+
+    def _load(self) -> None:
+        try:
+            with open(self.directory / "index.pickle", "rb") as handle:
+                tables = pickle.load(handle)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError):
+            return  # no cache, or one from another sitegen: start afresh
+        if isinstance(tables, _Tables) and tables.code == code_digest():
+            self.tables = tables
+
+    def save(self) -> None:
+        if self.directory is None:
+            for digest in [d for d in self._works if d not in self.tables.articles]:
+                del self._works[digest]  # an edited or deleted article's old render
+            return
+        self.directory.mkdir(parents=True, exist_ok=True)
+        (self.directory / "CACHEDIR.TAG").write_text(
+            "Signature: 8a477f597d28d172789f06886806bc55\n# sitegen's build cache: safe to delete.\n")
+        tables = _Tables(self.tables.code, self.tables.sources, self.tables.articles, {
+            folder: {path: OutputEntry(e.fingerprint, e.size, e.mtime_ns) for path, e in entries.items()}
+            for folder, entries in self.tables.outputs.items() if folder})
+        handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".index-")
+        with os.fdopen(handle, "wb") as stream:
+            pickle.dump(tables, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, self.directory / "index.pickle")
+        self._prune()
+
+    def _prune(self) -> None:
+        """Remove stored works no article refers to any more."""
+        live = set(self.tables.articles)
+        folder = self.directory / "articles"
+        if folder.is_dir():
+            for path in folder.iterdir():
+                if path.stem not in live:
+                    path.unlink(missing_ok=True)
+
+
+def work_path(directory: Path, digest: str) -> Path:
+    return directory / "articles" / f"{digest}.pickle"
+
+
+def write_work(directory: Path, digest: str, work: ArticleWork) -> None:
+    path = work_path(directory, digest)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".work-")
+    with os.fdopen(handle, "wb") as stream:
+        pickle.dump(work, stream, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temporary, path)
+
+
+def read_work(directory: Path | None, digest: str) -> ArticleWork:
+    if directory is None:
+        raise KeyError(digest)
+    with open(work_path(directory, digest), "rb") as handle:
+        return pickle.load(handle)

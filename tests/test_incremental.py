@@ -1,0 +1,150 @@
+"""Issue 7: cold, warm, serial and parallel builds make the same bytes, and a warm build makes
+only what changed (asserted on the build's own record of what it made, never on timings)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, tree_bytes, tree_stats
+from generated_site import generate_site
+from sitegen.build import BuildOptions, build_site, disk_cache
+from sitegen.cache import CACHE_DIR, BuildCache
+
+
+def build(site: Path, out: Path, jobs: int = 1, cache: BuildCache | None = None):
+    result = build_site(BuildOptions(source=site, jobs=jobs), cache or disk_cache(site), out)
+    assert result.ok, [str(d) for d in result.diagnostics]
+    return result.stats
+
+
+@pytest.fixture
+def site(tmp_path) -> Path:
+    return generate_site(tmp_path / "site", 60, per_page=5)
+
+
+def test_serial_parallel_cold_and_warm_builds_are_byte_identical(site, tmp_path):
+    build(site, tmp_path / "serial", jobs=1, cache=BuildCache())
+    shutil.rmtree(site / CACHE_DIR, ignore_errors=True)
+    parallel = build(site, tmp_path / "parallel", jobs=2)
+    assert parallel.articles_processed == 60
+    warm = build(site, tmp_path / "warm", jobs=2)
+    assert warm.articles_processed == 0
+    memory = build_site(BuildOptions(source=site), BuildCache())
+    serial_files = tree_bytes(tmp_path / "serial")
+    assert tree_bytes(tmp_path / "parallel") == serial_files
+    assert tree_bytes(tmp_path / "warm") == serial_files
+    assert {path: (content if isinstance(content, bytes) else content.read_bytes())
+            for path, content in memory.files.items()} == serial_files
+
+
+def test_a_second_build_makes_nothing_and_touches_nothing(site, tmp_path):
+    out = tmp_path / "out"
+    first = build(site, out)
+    assert first.pages_made == first.pages and first.articles_processed == 60
+    before = tree_stats(out)
+    second = build(site, out)
+    assert second.articles_processed == 0 and second.pages_made == 0 and second.made == []
+    assert second.pages_unchanged == second.pages
+    assert tree_stats(out) == before, "unchanged files keep their bytes, times and inodes"
+
+
+def test_touching_a_file_without_changing_it_makes_nothing(site, tmp_path):
+    out = tmp_path / "out"
+    build(site, out)
+    path = next((site / "content").rglob("*.md"))
+    os.utime(path, ns=(1, 1))
+    stats = build(site, out)
+    assert stats.articles_processed == 0 and stats.made == []
+
+
+def article_file(site: Path, slug: str) -> Path:
+    """The Markdown file of a generated article, single file or bundle."""
+    return next(p for p in (site / "content").rglob("*.md") if slug in (p.stem, p.parent.name))
+
+
+def pages_showing(out: Path, url: str) -> set[str]:
+    return {p.relative_to(out).as_posix() for p in out.rglob("*.html") if f'href="{url}"' in p.read_text()}
+
+
+def test_an_edit_to_a_body_remakes_its_page_and_the_feeds_that_carry_it(site, tmp_path):
+    out = tmp_path / "out"
+    build(site, out)
+    source = article_file(site, "article-0007")
+    page = next(out.rglob("article-0007/index.html")).relative_to(out).parent.as_posix() + "/"
+    feeds_with_it = {p.relative_to(out).as_posix() for p in out.rglob("feed.xml")
+                     if f"/digest/{page}</id>" in p.read_text()}
+    before = tree_stats(out)
+    source.write_text(source.read_text() + "\nA last paragraph, added.\n")
+    stats = build(site, out)
+    assert stats.articles_processed == 1
+    assert set(stats.made) == {page + "index.html", page + "comments.xml", page + "annotations.jsonld"} | feeds_with_it
+    after = tree_stats(out)
+    changed = {path for path in after if after[path] != before.get(path)}
+    # comments.xml and annotations.jsonld come out byte for byte the same, so they are not rewritten.
+    assert changed == {page + "index.html"} | feeds_with_it
+
+
+def test_a_new_title_remakes_every_page_that_shows_it(site, tmp_path):
+    out = tmp_path / "out"
+    build(site, out)
+    source = article_file(site, "article-0011")
+    page_dir = next(out.rglob("article-0011/index.html")).relative_to(out).parent.as_posix() + "/"
+    showing = pages_showing(out, f"/digest/{page_dir}")
+    text = source.read_text()
+    source.write_text(text.replace("title: 'Article 11:", "title: 'Renamed 11:", 1))
+    assert source.read_text() != text
+    stats = build(site, out)
+    made = set(stats.made)
+    assert showing - {page_dir + "index.html"} <= made, "every list and neighbour that links it shows the new title"
+    assert "notes/index.html" in made or "notes/index.html" not in showing
+    assert "sitemap.xml" not in made, "no lastmod changed"
+    untouched = {p.relative_to(out).as_posix() for p in out.rglob("*.html")} - showing - made
+    assert untouched and all("Renamed 11" not in (out / p).read_text() for p in untouched)
+
+
+def test_deleting_the_cache_changes_nothing_but_time(site, tmp_path):
+    out = tmp_path / "out"
+    build(site, out)
+    before = tree_bytes(out)
+    shutil.rmtree(site / CACHE_DIR)
+    stats = build(site, out, jobs=2)
+    assert stats.articles_processed == 60
+    assert tree_bytes(out) == before
+
+
+def test_deleting_an_article_removes_its_pages(site, tmp_path):
+    out = tmp_path / "out"
+    build(site, out)
+    victim = sorted((site / "content").rglob("article-0012*"))
+    page = next(out.rglob("article-0012/index.html")).parent
+    for path in victim:
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    build(site, out)
+    assert not page.exists()
+    assert "article-0012" not in (out / "index.html").read_text()
+    fresh = tmp_path / "fresh"
+    build(site, fresh, cache=BuildCache())
+    assert tree_bytes(out) == tree_bytes(fresh)
+
+
+def test_a_template_change_remakes_the_pages_that_use_it(site, tmp_path):
+    out = tmp_path / "out"
+    build(site, out)
+    (site / "layouts").mkdir()
+    (site / "layouts/tags.html").write_text('{% extends "theme/tags.html" %}{% block main %}TAGS{% endblock %}')
+    stats = build(site, out)
+    assert "tags/index.html" in stats.made
+    assert (out / "tags/index.html").read_text().count("TAGS") == 1
+
+
+def test_the_example_digest_builds_the_same_with_and_without_its_cache(tmp_path):
+    cold = build_site(BuildOptions(source=REPO), BuildCache())
+    warm_cache = BuildCache()
+    build_site(BuildOptions(source=REPO), warm_cache)
+    warm = build_site(BuildOptions(source=REPO), warm_cache)
+    assert warm.stats.made == [] and warm.stats.articles_processed == 0
+    assert cold.files == warm.files
