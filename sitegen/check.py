@@ -201,6 +201,10 @@ class _Inspection:
         self.links = 0
         self.pages: dict[str, Page] = {}
         self.feeds: set[str] = {urls.FEED} if urls.FEED in files else set()
+        # An article's HTML is in the site's feed and in each of its tags' feeds, and a link's
+        # address is the same on every page that shares a base: each is worked out once.
+        self._feed_html: dict[str, list[Reference]] = {}
+        self._addresses: dict[tuple[str, str], tuple[str, str, str]] = {}
 
     def run(self) -> OutputReport:
         for path in sorted(self.files):
@@ -257,13 +261,15 @@ class _Inspection:
         scheme = urlsplit(written).scheme.lower()
         if not written or (scheme and scheme not in ("http", "https")):
             return None  # mailto:, tel:, data: ... are not pages of the site
-        absolute = urljoin(base, written)
-        parts = urlsplit(absolute)
-        if parts.netloc.lower() != self.host:
+        address = self._addresses.get((base, written))
+        if address is None:
+            parts = urlsplit(urljoin(base, written))
+            address = self._addresses[base, written] = (parts.netloc.lower(), parts.path or "/", parts.fragment)
+        host, path, fragment = address
+        if host != self.host:
             return None  # another site's: not followed, the check needs no network
         self.links += 1
         base_path = self.config.base_path
-        path = parts.path or "/"
         if path == base_path.rstrip("/"):
             path = base_path
         if not path.startswith(base_path):
@@ -276,8 +282,8 @@ class _Inspection:
             self._problem(source, reference.line, f"{kind} {reference.what} '{written}': nothing is published "
                                                   f"at {path}")
             return None
-        if parts.fragment:
-            self._check_fragment(source, reference, written, target, path, parts.fragment)
+        if fragment:
+            self._check_fragment(source, reference, written, target, path, fragment)
         return target
 
     def _check_fragment(self, source, reference, written, target, path, fragment) -> None:
@@ -370,7 +376,10 @@ class _Inspection:
         if element.tag == _ATOM + "link" and element.get("href"):
             self.follow(path, Reference(element.get("href"), None, "<link href>"), base)
         elif element.tag in (_ATOM + "content", _ATOM + "summary") and element.get("type") == "html":
-            for reference in parse_page(element.text or "").references:
+            html = element.text or ""
+            if html not in self._feed_html:
+                self._feed_html[html] = parse_page(html).references
+            for reference in self._feed_html[html]:
                 self.follow(path, Reference(reference.url, None, f"{reference.what} in <{_local(element.tag)}>",
                                             reference.is_asset), base)
         for child in element:

@@ -169,6 +169,8 @@ def test_help_has_examples(capsys):
     (None, None, "sitegen==1.2.0"),  # from a package index
     ({"url": "https://github.com/o/sitegen", "vcs_info": {"vcs": "git", "commit_id": "abc"}}, None,
      "sitegen @ git+https://github.com/o/sitegen@abc"),
+    ({"url": "ssh://git@github.com/o/sitegen", "vcs_info": {"vcs": "git", "commit_id": "abc"}}, None,
+     "sitegen @ git+https://github.com/o/sitegen@abc"),  # the runner has no ssh key
     ({"url": "https://example.org/sitegen-1.2.0.tar.gz", "archive_info": {}}, None,
      "sitegen @ https://example.org/sitegen-1.2.0.tar.gz"),
     ({"url": "file:///home/me/sitegen", "dir_info": {"editable": True}}, ("git@github.com:o/sitegen.git", "abc"),
@@ -177,6 +179,7 @@ def test_help_has_examples(capsys):
     (None, ("ssh://git@example.org/o/sitegen.git", None), "sitegen @ git+https://example.org/o/sitegen.git"),
     ({"url": "file:///home/me/sitegen", "dir_info": {}}, (None, "abc"), None),  # a checkout with no remote
     (None, ("/srv/git/sitegen", "abc"), None),  # a remote that is a local path
+    (None, ("https://me:ghp_secret@github.com/o/sitegen.git", "abc"), "sitegen @ git+https://github.com/o/sitegen.git@abc"),
     ({"url": "file:///tmp/sitegen-1.2.0.tar.gz", "archive_info": {}}, None, None),
 ])
 def test_requirements_name_a_sitegen_that_githubs_runner_can_install(direct_url, checkout, expected):

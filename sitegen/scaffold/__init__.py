@@ -157,8 +157,8 @@ def requirements_txt(requirement: str | None) -> str:
     if requirement is not None:
         return head + requirement + "\n"
     return head + (
-        "# `sitegen new` ran from a copy of sitegen it cannot name a source for (a checkout with no\n"
-        "# remote). Write where pip can get it on the line below, for example\n"
+        "# `sitegen new` ran from a copy of sitegen that GitHub's runner cannot get (a checkout with\n"
+        "# no remote, a local file). Write where pip can get it on the line below, for example\n"
         "#   sitegen @ git+https://github.com/OWNER/sitegen@v" + __version__ + "\n"
     )
 
@@ -187,9 +187,10 @@ def pip_requirement(direct_url: dict | None, checkout: tuple[str | None, str | N
     if direct_url is not None:
         url = direct_url.get("url", "")
         vcs = direct_url.get("vcs_info")
-        if vcs and not url.startswith("file:"):
+        remote = _https_remote(url)
+        if vcs and remote:
             commit = vcs.get("commit_id")
-            return f"sitegen @ {vcs.get('vcs', 'git')}+{url}" + (f"@{commit}" if commit else "")
+            return f"sitegen @ {vcs.get('vcs', 'git')}+{remote}" + (f"@{commit}" if commit else "")
         if url and not url.startswith("file:"):
             return f"sitegen @ {url}"
     if checkout is not None:
@@ -210,10 +211,11 @@ def _https_remote(origin: str) -> str | None:
         host, _, path = origin.partition(":")
         origin = f"https://{host.rpartition('@')[2]}/{path}"
     parts = urlsplit(origin)
-    if parts.scheme in ("https", "http"):
-        return origin
-    if parts.scheme in ("ssh", "git") and parts.hostname:
-        return f"https://{parts.hostname}{parts.path}"
+    if parts.scheme in ("https", "http", "ssh", "git") and parts.hostname:
+        # A token in a clone's URL ("https://user:token@host/...") must not end up in a committed file
+        scheme = parts.scheme if parts.scheme.startswith("http") else "https"
+        host = parts.hostname + (f":{parts.port}" if parts.port and scheme == parts.scheme else "")
+        return f"{scheme}://{host}{parts.path}"
     return None
 
 
