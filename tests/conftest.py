@@ -75,13 +75,14 @@ def article(title: str = "An article", date: str = "2020-01-02", body: str = "Bo
 
 
 @contextmanager
-def running_preview(root: Path, **options):
+def running_preview(root: Path, poll: bool = False, **options):
     """`sitegen serve`'s server for the site at ROOT, on a free port, in a thread of this process.
 
-    The PreviewServer it gives has a `log` list of the lines the preview printed.
+    `options` are BuildOptions'. The PreviewServer it gives has a `log` list of the lines the
+    preview printed.
     """
     log: list[str] = []
-    server = open_preview(BuildOptions(source=root, **options), "127.0.0.1", 0,
+    server = open_preview(BuildOptions(source=root, **options), "127.0.0.1", 0, poll=poll,
                           report=lambda diagnostics: log.extend(map(str, diagnostics)), log=log.append)
     server.log = log
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), name="preview-under-test", daemon=True)
@@ -96,6 +97,7 @@ def running_preview(root: Path, **options):
 
 @pytest.fixture
 def start_preview():
-    """`start(root, **build_options)` starts a preview (see running_preview), stopped after the test."""
+    """`start(root, poll=False, **build_options)` starts a preview (see running_preview), stopped after
+    the test."""
     with ExitStack() as stack:
         yield lambda root, **options: stack.enter_context(running_preview(root, **options))

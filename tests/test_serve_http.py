@@ -339,6 +339,29 @@ def test_layouts_made_after_the_start_are_watched(tmp_path, start_preview, event
     assert news["errors"][0]["path"] == "layouts/article.html" and news["errors"][0]["line"] == 2
 
 
+def test_the_content_folder_deleted_and_made_again_is_watched_again(site, start_preview, events):
+    server = start_preview(site)
+    stream = events(server)
+    (site / "content").rename(site / "content-aside")
+    name, news = stream.until(lambda name, news: name == "errors")
+    assert [e["path"] for e in news["errors"]] == ["content"]
+    assert request(server, FIRST)[0] == 200  # still the last good build
+
+    (site / "content").mkdir()
+    (site / "content/first.md").write_text(article("First article", body="In a new folder."))
+    stream.until(lambda name, news: name == "reload" and b"In a new folder." in request(server, FIRST)[2])
+    (site / "content/first.md").write_text(article("First article", body="Edited in the new folder."))
+    stream.until(lambda name, news: b"Edited in the new folder." in request(server, FIRST)[2])
+
+
+def test_polling_finds_changes_too(site, start_preview, events):
+    server = start_preview(site, poll=True)
+    stream = events(server)
+    (site / "content/first.md").write_text(article("First article", body="Found by polling."))
+    stream.until(lambda name, news: name == "reload")
+    assert b"Found by polling." in request(server, FIRST)[2]
+
+
 def test_a_config_change_moves_the_site_and_a_broken_config_keeps_it(site, start_preview, events):
     server = start_preview(site)
     stream = events(server)
@@ -376,6 +399,14 @@ def test_error_messages_cannot_break_out_of_the_page_state(tmp_path, start_previ
 def _sitegen(*args: str, **kwargs) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "sitegen", "serve", *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, **kwargs)
+
+
+def test_help_has_examples():
+    help_text = subprocess.run([sys.executable, "-m", "sitegen", "serve", "--help"], capture_output=True,
+                               text=True, check=True).stdout
+    assert "examples:" in help_text and "sitegen serve --source my-digest --port 0" in help_text
+    for option in ("--host", "--port", "--drafts", "--base-url", "--source", "--poll"):
+        assert option in help_text
 
 
 def test_serve_prints_the_url_serves_it_and_stops_cleanly_on_ctrl_c(site):

@@ -279,7 +279,10 @@ def open_preview(options: BuildOptions, host: str = "127.0.0.1", port: int = 800
         # Watching starts before the first build, so a save made while it runs is not missed.
         server.watcher = SiteWatcher(root, lambda kinds: session.request_rebuild(k.value for k in kinds),
                                      poll=poll)
-        server.watcher.start()
+        try:
+            server.watcher.start()
+        except OSError as exc:  # most often the system's limit on inotify watches
+            raise ServeError(f"cannot watch {root} for changes: {exc.strerror or exc} (try --poll)") from None
         if not session.start().has_config:
             raise ServeError(not_a_site)
     except BaseException:

@@ -96,8 +96,9 @@ class PreviewSession:
             self._closed = True
             self._news.notify_all()
         self._wanted.set()
+        # A build under way finishes on its own (the thread is a daemon): Ctrl-C must not wait for it.
         if self._builder.is_alive() and threading.current_thread() is not self._builder:
-            self._builder.join(timeout=10)
+            self._builder.join(timeout=2)
 
     def _build_when_wanted(self) -> None:
         while True:
