@@ -175,13 +175,22 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None, out_dir: 
         return BuildResult(None, diagnostics, stats, has_config=False)
 
     output_key = str(out_dir.resolve()) if out_dir is not None else ""
+    sources, found = scan_sources(root)
+    diagnostics += found
+    inputs = _inputs_stamp(root, options, config, sources) if out_dir is not None else None
+    last = cache.last_build(output_key) if inputs is not None else None
+    if last is not None and last[0] == inputs and last[1] == _folder_stamp(out_dir):
+        # Nothing the build reads has changed, and the output is as the last build left it.
+        stats = last[2]
+        stats.articles_processed, stats.pages_made, stats.made = 0, 0, []
+        stats.pages_unchanged = stats.pages
+        stats.seconds = time.perf_counter() - started
+        return BuildResult(None, last[3], stats, config=config)
     previous = cache.tables.outputs.get(output_key, {})
     output = None
     pool = _Pool(options, config, cache)
     sources_before = dict(cache.tables.sources)
     try:
-        sources, found = scan_sources(root)
-        diagnostics += found
         records, found = _process_articles(root, sources, config, cache, pool, stats, progress)
         diagnostics += found
 
@@ -245,7 +254,41 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None, out_dir: 
         cache.tables.outputs[output_key] = made
         cache.save()
     stats.seconds = time.perf_counter() - started
+    if inputs is not None:
+        cache.remember_build(output_key, (inputs, _folder_stamp(out_dir), stats, diagnostics))
     return BuildResult(files, diagnostics, stats, config=config)
+
+
+def _inputs_stamp(root: Path, options: BuildOptions, config: SiteConfig, sources: list[ArticleSource]) -> str:
+    """A digest of everything a build reads, by name, size and time: equal stamps, equal outputs."""
+    hasher = hashlib.sha256(f"{config!r}:{options.drafts}:{os.environ.get('SOURCE_DATE_EPOCH')}:"
+                            f"{code_digest()}:{TemplateSet.digest_of(root)}".encode())
+    for source in sources:
+        hasher.update(repr(_source_stamp(root, source)).encode())
+        for asset in source.assets:
+            hasher.update(repr((asset, _stat(root / CONTENT_DIR / source.bundle_key / asset))).encode())
+    for relative, path in TemplateSet(root).static_files().items():
+        hasher.update(repr((relative, _stat(path))).encode())
+    return hasher.hexdigest()
+
+
+def _folder_stamp(folder: Path) -> str:
+    """A digest of every file in the output folder, by name, size and time."""
+    hasher = hashlib.sha256()
+    for parent, dirnames, filenames in os.walk(folder):
+        dirnames.sort()
+        for name in sorted(filenames):
+            path = os.path.join(parent, name)
+            hasher.update(f"{path}:{_stat(Path(path))}".encode())
+    return hasher.hexdigest()
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
 
 
 def _process_articles(root: Path, sources: list[ArticleSource], config: SiteConfig, cache: BuildCache, pool: _Pool,

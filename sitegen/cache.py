@@ -28,14 +28,27 @@ CACHE_DIR = ".sitegen-cache"
 _FORMAT = 1
 
 
+# The modules whose code decides what a build makes; the front ends (cli, serve, check, ...) do not.
+_BUILD_CODE = ("__init__.py", "diagnostics.py", "build.py", "cache.py", "load", "model", "render", "write")
+
+
 def code_digest() -> str:
-    """A digest of sitegen's own code: a new version, or a local edit, invalidates the cache."""
+    """A digest of the code that makes the site: a new version, or a local edit, invalidates the cache."""
     global _CODE_DIGEST
     if _CODE_DIGEST is None:
-        hasher = hashlib.sha256(f"{_FORMAT}:{sitegen.__version__}".encode())
+        import babel
+        import jinja2
+        import markdown_it
+        import mdit_py_plugins
+        import yaml
+        # The libraries that shape the output count too: an upgrade may change a page.
+        libraries = [babel.__version__, jinja2.__version__, markdown_it.__version__, mdit_py_plugins.__version__,
+                     yaml.__version__]
+        hasher = hashlib.sha256(f"{_FORMAT}:{sitegen.__version__}:{libraries}".encode())
         package = Path(sitegen.__file__).parent
-        for path in sorted(package.rglob("*.py")):
-            hasher.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+        for part in _BUILD_CODE:
+            for path in sorted((package / part).rglob("*.py")) if (package / part).is_dir() else [package / part]:
+                hasher.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
         _CODE_DIGEST = hasher.hexdigest()
     return _CODE_DIGEST
 
@@ -115,6 +128,28 @@ class BuildCache:
 
     def has_work(self, digest: str) -> bool:
         return digest in self._works or (self.directory is not None and work_path(self.directory, digest).exists())
+
+    # -- the last build, for a build that finds nothing changed --
+
+    def last_build(self, output_key: str) -> tuple | None:
+        """(inputs stamp, output stamp, stats, diagnostics) of the last build into that folder."""
+        if self.directory is None:
+            return None
+        try:
+            with open(self.directory / "last-build.pickle", "rb") as handle:
+                code, builds = pickle.load(handle)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+            return None
+        return builds.get(output_key) if code == self.tables.code else None
+
+    def remember_build(self, output_key: str, record: tuple) -> None:
+        if self.directory is None:
+            return
+        self.directory.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".last-")
+        with os.fdopen(handle, "wb") as stream:
+            pickle.dump((self.tables.code, {output_key: record}), stream, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, self.directory / "last-build.pickle")
 
     # -- persistence --
 

@@ -51,8 +51,6 @@ def test_a_broken_link_a_missing_asset_and_a_missing_fragment_are_each_named(tmp
     assert not (site / "output").exists(), "check writes nothing"
 
 
-@pytest.mark.xfail(strict=True, reason="a summary keeps its article's relative links, which break on list pages "
-                                       "and in the feed's <summary>: found by check, to be fixed in render")
 def test_relative_links_in_the_first_paragraph_work_where_the_summary_is_shown(tmp_path, capsys):
     site = write_site(tmp_path / "site", {"content/a/index.md": article(body="See ![the plan](plan.png)."),
                                           "content/a/plan.png": b"\x89PNG"})

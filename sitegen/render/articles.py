@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
+from typing import NamedTuple
 from urllib.parse import quote
 
 from sitegen.diagnostics import Diagnostic, error, shorten
@@ -137,9 +138,11 @@ def _note(number: int, annotation, target: str, selector: QuoteSelector | None) 
                         annotation.author, selector, annotation.comment_id)
 
 
-@dataclass(frozen=True)
-class CommentStamp:
-    """A comment as lists of the whole digest need it: who, when, where; not its words."""
+class CommentStamp(NamedTuple):
+    """A comment as lists of the whole digest need it: who and when, not its words.
+
+    A named tuple: a digest has one per comment, kept in the build cache's index.
+    """
 
     id: str
     author: str | None

@@ -30,7 +30,7 @@ from sitegen.render.sitemap import robots_txt, sitemap_xml
 from sitegen.render.templates import TemplateSet
 from sitegen.render.views import (
     Link, MonthEntries, MonthSummary, NoteEntryView, PagerView, RecentCommentView, TagSummary, YearSummary,
-    article_view, entry_view, page_view, site_view, tag_links,
+    article_view, entry_view, page_view, rebase_links, site_view, tag_links,
 )
 from sitegen.render.webannotations import AnnotationCollection, WebAnnotation, annotations_jsonld
 
@@ -281,7 +281,7 @@ def _articles_feed(args, context: MakeContext):
         made.append(FeedEntry(
             id=url, title=article.title, url=url,
             updated=rfc3339((article.updated or article.date).value), published=rfc3339(article.date.value),
-            authors=article.authors, categories=categories, summary_html=rendered.summary_html,
+            authors=article.authors, categories=categories, summary_html=rebase_links(rendered.summary_html, url),
             content_html=rendered.body_html + "\n" + discussion, base_url=url))
     updated = max((e.updated for e in made), default=rfc3339(fallback_time()))
     feed = Feed(absolute_url(config, self_path), title, config.description, absolute_url(config, self_path),

@@ -7,6 +7,7 @@ that Jinja escapes.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -235,8 +236,8 @@ def note_view(note: RenderedNote) -> NoteView:
 
 
 def tag_links(config: SiteConfig, names: tuple[str, ...], tag_of: dict[str, Tag]) -> tuple[Link, ...]:
-    tags = dict.fromkeys(tag_of[name] for name in names)  # merged spellings appear once
-    return tuple(Link(tag.name, href(config, urls.tag_url_path(tag.slug))) for tag in tags)
+    tags = {tag_of[name].slug: tag_of[name] for name in names}  # merged spellings appear once
+    return tuple(Link(tag.name, href(config, urls.tag_url_path(tag.slug))) for tag in tags.values())
 
 
 def thread_view(config: SiteConfig, article: Article, rendered: RenderedArticle) -> ThreadView:
@@ -269,13 +270,32 @@ def thread_view(config: SiteConfig, article: Article, rendered: RenderedArticle)
                       absolute_url(config, urls.comments_feed_url_path(article.url_path)))
 
 
+_LINK_ATTRIBUTE = re.compile(r"""\b(href|src)=(["'])(.*?)\2""")
+_HAS_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def rebase_links(html: str, base: str) -> str:
+    """Relative links of an article's HTML made to work elsewhere (a list, a feed): joined to `base`.
+
+    A summary is the first paragraph of its article, whose "plan.png" means the bundle's file and
+    whose "#fn1" means the article's footnote.
+    """
+    def rebase(match: re.Match) -> str:
+        attribute, quote, url = match.groups()
+        if not url or url.startswith("/") or _HAS_SCHEME.match(url):
+            return match.group(0)
+        return f"{attribute}={quote}{base}{url}{quote}"
+    return _LINK_ATTRIBUTE.sub(rebase, html)
+
+
 def entry_view(config: SiteConfig, record: ArticleRecord, tags: tuple[Link, ...]) -> EntryView:
+    url = href(config, record.url_path)
     return EntryView(
-        url=href(config, record.url_path),
+        url=url,
         title=record.title,
         date=date_view(record.date, config.language),
         tags=tags,
-        summary_html=Markup(record.summary_html),
+        summary_html=Markup(rebase_links(record.summary_html, url)),
         comment_count=len(record.comments),
         note_count=len(record.notes),
     )

@@ -56,3 +56,12 @@ def test_overlapping_passages_nest_properly():
 def test_notes_go_after_the_top_level_block():
     html = marked("- item one\n- item two\n\nAfter.", ("item two", None, None))
     assert html.index("</ul><aside>1</aside>") < html.index("<p>After.")
+
+
+def test_a_summary_shown_elsewhere_keeps_its_links_working():
+    from sitegen.render.views import rebase_links
+    html = ('<img src="plan.png" alt=""> <a href="../other/">x</a> <a href="/abs/">y</a> '
+            '<a href="#fn1">z</a> <a href=\'https://e.org/\'>w</a> <a href="mailto:a@b">m</a>')
+    assert rebase_links(html, "/digest/2020/01/a/") == (
+        '<img src="/digest/2020/01/a/plan.png" alt=""> <a href="/digest/2020/01/a/../other/">x</a> '
+        '<a href="/abs/">y</a> <a href="/digest/2020/01/a/#fn1">z</a> <a href=\'https://e.org/\'>w</a> <a href="mailto:a@b">m</a>')

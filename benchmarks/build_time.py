@@ -1,0 +1,121 @@
+"""Build times and peak memory of `sitegen build` on generated digests: cold, warm, one edit.
+
+For each size the corpus comes from make_site.py (deterministic). Every figure is a whole
+`sitegen build` process, as a user or CI runs it (start-up included), timed from outside:
+
+    cold       no output and no .sitegen-cache/
+    warm       a build right after a build, nothing changed
+    one edit   a build after one article (the middle one) got one more paragraph
+
+Each is the median of --runs runs, with min-max; peak RSS is the largest single process of the
+build (workers included), as ../shared/bench measures the peers. The targets of issue 7 are
+printed beside the figures, and the ratio to them (below 1.0 meets it).
+
+    python benchmarks/build_time.py                    # 1,000 and 10,000 articles, 3 runs each
+    python benchmarks/build_time.py --sizes 1000 --runs 5
+    python benchmarks/build_time.py --sizes 100000     # on request: takes a long while
+
+Not a test: its figures depend on the machine. Compare ratios taken in one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BENCHMARKS = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCHMARKS))
+
+from make_site import make_site  # noqa: E402
+
+TARGETS = {  # seconds, from issue 7
+    "warm": {1000: 0.5, 10000: 2.0},
+    "one edit": {1000: 0.3, 10000: 1.0},
+}
+
+
+def sitegen_command() -> list[str]:
+    installed = Path(sys.executable).parent / "sitegen"
+    return [str(installed)] if installed.exists() else [sys.executable, "-m", "sitegen"]
+
+
+def timed_build(site: Path, extra: list[str]) -> tuple[float, float]:
+    """(wall seconds, peak RSS MiB of the largest process) of one `sitegen build`."""
+    started = time.perf_counter()
+    process = subprocess.Popen([*sitegen_command(), "build", "--source", str(site), *extra],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"sitegen build failed in {site}:\n{process.stderr.read().decode()}")
+    process.stderr.close()
+    return wall, usage.ru_maxrss / 1024  # Linux reports KiB; the largest of the process and its workers
+
+
+def middle_article(site: Path) -> Path:
+    articles = sorted((site / "content").rglob("*.md"))
+    return articles[len(articles) // 2]
+
+
+def measure(site: Path, runs: int, extra: list[str]) -> dict[str, list[tuple[float, float]]]:
+    figures: dict[str, list[tuple[float, float]]] = {"cold": [], "warm": [], "one edit": []}
+    for _ in range(runs):
+        shutil.rmtree(site / "output", ignore_errors=True)
+        shutil.rmtree(site / ".sitegen-cache", ignore_errors=True)
+        figures["cold"].append(timed_build(site, extra))
+    for _ in range(runs):
+        figures["warm"].append(timed_build(site, extra))
+    edited = middle_article(site)
+    original = edited.read_text(encoding="utf-8")
+    try:
+        for run in range(runs):
+            edited.write_text(original + f"\nOne more paragraph, edit {run + 1}.\n", encoding="utf-8")
+            figures["one edit"].append(timed_build(site, extra))
+    finally:
+        edited.write_text(original, encoding="utf-8")
+    return figures
+
+
+def report(size: int, figures: dict[str, list[tuple[float, float]]]) -> None:
+    print(f"\n{size:,} articles")
+    print(f"  {'build':<9} {'median s':>9} {'min-max s':>13} {'peak RSS MiB':>13} {'target s':>9} {'ratio':>6}")
+    for kind, runs in figures.items():
+        walls = [wall for wall, _ in runs]
+        target = TARGETS.get(kind, {}).get(size)
+        median = statistics.median(walls)
+        ratio = f"{median / target:6.2f}" if target else ""
+        print(f"  {kind:<9} {median:9.3f} {min(walls):6.3f}-{max(walls):<6.3f} "
+              f"{max(rss for _, rss in runs):13.1f} {target if target else '':>9} {ratio}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--jobs", type=int, help="passed to sitegen build --jobs (default: its own)")
+    parser.add_argument("--work", type=Path, help="where the corpora go (default: a temporary folder)")
+    args = parser.parse_args()
+    extra = ["--jobs", str(args.jobs)] if args.jobs else []
+    work = args.work or Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
+    print(f"sitegen build, {args.runs} runs each, on {os.cpu_count()} cores; corpora in {work}")
+    for size in args.sizes:
+        site = work / f"digest-{size}"
+        if not (site / "sitegen.yaml").exists():
+            started = time.perf_counter()
+            make_site(site, size)
+            print(f"(generated {size:,} articles in {time.perf_counter() - started:.1f} s)")
+        report(size, measure(site, args.runs, extra))
+    if args.work is None:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
