@@ -16,7 +16,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Callable, Iterable, Mapping
 
-from sitegen.build import BuildCache, BuildOptions, BuildResult, build_site
+from sitegen.build import BuildOptions, BuildResult, build_site
+from sitegen.cache import BuildCache
 from sitegen.diagnostics import Diagnostic, error
 from sitegen.load.config import load_config
 
@@ -37,9 +38,10 @@ class PreviewState:
     """What the last build did: 'reload' (new output), 'css' (only stylesheets differ),
     'unchanged', or 'errors' (it failed, and `output` is still the one before)."""
     css_from: str | None = None
-    """With change 'css': the epoch before, whose pages may swap stylesheets instead of reloading."""
+    """When `epoch` came from a change to stylesheets alone: the epoch before it, whose pages may
+    swap those stylesheets instead of reloading."""
     css_paths: tuple[str, ...] = ()
-    """With change 'css': the output paths of the stylesheets that changed."""
+    """With `css_from`: the output paths of the stylesheets that changed."""
     errors: tuple[Diagnostic, ...] = ()
     """Why the last build failed; empty after a good one."""
     traceback: str | None = None
@@ -138,7 +140,7 @@ class PreviewSession:
             self.log(f"{timing}, nothing changed")
             return replace(old, builds=builds, change="unchanged", errors=(), traceback=None, has_config=True)
 
-        base_path = self._base_path()
+        base_path = result.config.base_path
         output = MappingProxyType(result.files)
         epoch = f"{self._nonce}.{next(self._counter)}"
         if old.output and all(path.endswith(".css") for path in changed):
@@ -163,11 +165,7 @@ class PreviewSession:
                        traceback=trace, has_config=has_config)
 
     def _base_path(self) -> str:
-        """base_url's path as sitegen.yaml says now; while the file is broken, the one known before.
-
-        The build read the same file a moment ago; should it have changed since, that change's
-        event brings another build.
-        """
+        """base_url's path as sitegen.yaml says now; while the file is broken, the one known before."""
         config, problems = load_config(self.options.source, self.options.base_url)
         if config is None or any(d.is_error for d in problems):
             return self.state.base_path
