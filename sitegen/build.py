@@ -124,10 +124,14 @@ def _make_in_worker(task: tuple[PagePlan, Path | None]) -> tuple[str, bytes | tu
     content, problems = make_page(plan, _worker["context"])
     if content is None or to_disk is None:
         return path, content, problems
-    target = to_disk / path  # the staging folder: workers write, only sizes travel back
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(content)
-    stat = target.stat()
+    target = f"{to_disk}/{path}"  # the staging folder: workers write, only sizes travel back
+    folder = target.rpartition("/")[0]
+    if folder not in _worker.setdefault("folders", set()):
+        os.makedirs(folder, exist_ok=True)
+        _worker["folders"].add(folder)
+    with open(target, "wb") as stream:
+        stream.write(content)
+    stat = os.stat(target)
     return path, (stat.st_size, stat.st_mtime_ns), problems
 
 
