@@ -12,14 +12,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from sitegen import __version__
-from sitegen.check import check_site, report_lines
-from sitegen.scaffold import NotASite, Refused, Unusable, create_article_today, create_site
 from sitegen.build import BuildOptions, build_site, default_jobs, disk_cache
 from sitegen.cache import CACHE_DIR, BuildCache
 from sitegen.load.config import CONFIG_FILE
-from sitegen.importers.disqus import import_disqus
-from sitegen.importers.wordpress import WordPressOptions, import_wordpress
-from sitegen.serve.server import ServeError, serve
+
+# The other commands import their modules when they run: `sitegen build` in CI should not pay
+# for the preview server, the importers' HTML parsing or the checker.
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
@@ -198,6 +196,8 @@ def run_build(args) -> int:
 
 
 def run_serve(args) -> int:
+    from sitegen.serve.server import ServeError, serve
+
     options = BuildOptions(source=args.source, base_url=args.base_url, drafts=args.drafts)
     try:
         serve(options, args.host, args.port, poll=args.poll, report=print_diagnostics)
@@ -207,12 +207,16 @@ def run_serve(args) -> int:
 
 
 def run_import_wordpress(args) -> int:
+    from sitegen.importers.wordpress import WordPressOptions, import_wordpress
+
     _check_import_target(args.source)
     options = WordPressOptions(pingbacks=args.pingbacks, pages=args.pages)
     return _finish_import(import_wordpress(args.export, args.source, args.force, options), args.source)
 
 
 def run_import_disqus(args) -> int:
+    from sitegen.importers.disqus import import_disqus
+
     _check_import_target(args.source)
     return _finish_import(import_disqus(args.export, args.source, args.force), args.source)
 
@@ -279,6 +283,8 @@ def _add_publish_commands(commands) -> None:
 
 
 def run_check(args) -> int:
+    from sitegen.check import check_site, report_lines
+
     result = check_site(BuildOptions(source=args.source, base_url=args.base_url, drafts=args.drafts))
     print_diagnostics(result.build.diagnostics)
     if not result.build.has_config:
@@ -301,6 +307,8 @@ def run_check(args) -> int:
 
 
 def run_new(args) -> int:
+    from sitegen.scaffold import NotASite, Refused, Unusable
+
     try:
         if args.target == "article":
             return _new_article(args)
@@ -313,6 +321,8 @@ def run_new(args) -> int:
 
 
 def _new_article(args) -> int:
+    from sitegen.scaffold import create_article_today
+
     if args.title is None:
         raise UsageError("give the article's title: sitegen new article 'Its title' "
                          "(for a site in a folder named article: sitegen new ./article)")
@@ -330,6 +340,8 @@ def _new_article(args) -> int:
 
 
 def _new_site(args) -> int:
+    from sitegen.scaffold import create_site
+
     if args.title is not None or args.source is not None:
         raise UsageError(f"sitegen new {args.target} makes a site; to make an article: sitegen new article 'Its title'")
     root = Path(args.target)
