@@ -1,0 +1,177 @@
+"""Issue 4 in a real browser: axe-core finds no accessibility violations, light and dark; the
+layout does what the theme promises at phone and desktop widths; and the run saves screenshots of
+an article with its thread (tests/.artifacts/, git-ignored; the current ones are copied to docs/).
+
+axe-core comes from PyPI's axe-playwright-python, which ships axe.min.js with its MPL-2.0 notice;
+we only read that file. Chromium is Debian's, driven by Playwright: the session's `chromium` fixture
+of tests/browser.py, which conftest.py provides (one browser for the whole run).
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+from test_theme import ARTICLE, SHOWCASE_ARTICLE, example, require_tool, showcase  # noqa: F401  (fixtures)
+
+ARTIFACTS = REPO / "tests" / ".artifacts"
+AXE_PAGES = {"home": "digest/", "article": "digest/" + ARTICLE, "tag": "digest/tags/nato/",
+             "archive": "digest/archive/", "deep-thread": "show/" + SHOWCASE_ARTICLE}
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def origin(example, showcase):
+    """Both built sites served over loopback HTTP, at their base paths (/digest/, /show/)."""
+    assert example.parent != showcase.parent
+    root = example.parent.parent / "served"
+    root.mkdir(exist_ok=True)
+    for out in (example, showcase):
+        link = root / out.name
+        if not link.exists():
+            link.symlink_to(out, target_is_directory=True)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    try:
+        return (resources.files("axe_playwright_python") / "axe.min.js").read_text(encoding="utf-8")
+    except ModuleNotFoundError:
+        require_tool("axe-playwright-python (which ships axe-core) is not installed: pip install -e '.[test]'")
+
+
+@pytest.fixture
+def open_page(chromium):
+    """open_page(url, width, scheme): a page in a fresh context of that size and colour scheme."""
+    contexts = []
+
+    def open_(url: str, width: int = 1280, scheme: str = "light", height: int = 900):
+        context = chromium.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.goto(url)
+        return page
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+def box(page, selector: str) -> dict:
+    return page.locator(selector).first.bounding_box()
+
+
+# ---- axe-core ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("name", list(AXE_PAGES))
+def test_axe_finds_no_violations(open_page, origin, axe_source, name, scheme):
+    """Light at desktop width, dark at phone width: both schemes and both layouts are checked."""
+    page = open_page(origin + AXE_PAGES[name], 1280 if scheme == "light" else 390, scheme)
+    page.evaluate(axe_source)
+    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    problems = [f"{v['id']} ({v['impact']}): {v['help']}\n" + "\n".join(
+                    f"    {node['target']}: {node['failureSummary']}" for node in v["nodes"][:5])
+                for v in results["violations"]]
+    assert len(results["passes"]) > 20, "axe ran its rules"
+    assert problems == [], "\n".join(problems)
+
+
+# ---- Screenshots -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [390, 1280])
+def test_screenshot_of_an_article_with_its_thread(open_page, origin, width, scheme):
+    page = open_page(origin + "digest/" + ARTICLE, width, scheme)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTIFACTS / f"article-{width}-{scheme}.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert (background == "rgb(21, 23, 26)") == (scheme == "dark")
+
+
+# ---- Layout and behaviour ----------------------------------------------------------------------------
+
+def test_wide_screens_put_each_note_in_the_margin_beside_its_paragraph(open_page, origin):
+    page = open_page(origin + "show/" + SHOWCASE_ARTICLE, 1280)
+    text = box(page, ".article-body")
+    notes = [box(page, f"#note-{n}") for n in (1, 2, 3)]
+    paragraphs = [box(page, f".article-body > p:has(#passage-{n})") for n in (1, 2, 3)]
+    for note, paragraph in zip(notes, paragraphs):
+        assert note["x"] >= text["x"] + text["width"] + 16, "the note is right of the text, not over it"
+        assert note["x"] + note["width"] <= 1280
+    assert abs(notes[0]["y"] - paragraphs[0]["y"]) < 12, "a note starts level with its paragraph"
+    assert abs(notes[1]["y"] - paragraphs[1]["y"]) < 12
+    assert notes[2]["y"] >= notes[1]["y"] + notes[1]["height"], "a note below a tall one stacks, never overlaps"
+    heading = box(page, ".article-body > h2")
+    assert heading["y"] < notes[2]["y"], "the text does not wait for a stack of notes to end"
+
+
+def test_narrow_screens_show_a_note_when_its_number_is_followed(open_page, origin):
+    page = open_page(origin + "digest/" + ARTICLE, 390, height=800)
+    note = page.locator("#note-1")
+    assert not note.is_visible()
+    page.click('a.note-ref[href="#note-1"]')
+    assert note.is_visible()
+    assert note.bounding_box()["width"] > 300, "inline, the width of the text"
+    page.click("#note-1 a.note-number")
+    assert not note.is_visible(), "its number leads back to the passage and folds it away"
+    assert page.locator("#note-4").is_visible(), "a comment's note is always shown, in its comment"
+
+
+def test_reply_chains_fold_and_unfold_without_script(open_page, origin):
+    page = open_page(origin + "digest/" + ARTICLE, 390)
+    reply = page.locator("#comment-pishenkov")
+    assert reply.is_visible()
+    page.click("#comment-gorenina91 > details > summary")
+    assert not reply.is_visible()
+    page.click("#comment-gorenina91 > details > summary")
+    assert reply.is_visible()
+
+
+def test_the_comment_a_permalink_points_at_is_highlighted(open_page, origin):
+    page = open_page(origin + "digest/" + ARTICLE + "#comment-pishenkov", 1280)
+    style = "el => getComputedStyle(el).backgroundColor"
+    target = page.locator("#comment-pishenkov > .comment-card").evaluate(style)
+    other = page.locator("#comment-steelmaker > .comment-card").evaluate(style)
+    assert target != other
+
+
+@pytest.mark.parametrize("width", [360, 390])
+def test_deep_threads_keep_a_readable_width_on_a_phone(open_page, origin, width):
+    page = open_page(origin + "show/" + SHOWCASE_ARTICLE, width)
+    deepest = box(page, "#comment-r10 > .comment-card > .comment-body")
+    assert deepest["width"] >= 0.65 * width
+    assert page.locator("#comment-r10 > .comment-card .comment-reply-to").is_visible(), "depth is still said in words"
+    assert not page.locator("#comment-r2 > .comment-card .comment-reply-to").is_visible(), "shallow replies show it by indentation"
+
+
+@pytest.mark.parametrize("path", ["digest/", "digest/" + ARTICLE, "digest/tags/", "digest/archive/",
+                                  "digest/comments/", "digest/notes/", "show/" + SHOWCASE_ARTICLE])
+def test_nothing_is_wider_than_a_small_phone(open_page, origin, path):
+    page = open_page(origin + path, 360)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_print_shows_every_note_and_hides_the_navigation(open_page, origin):
+    page = open_page(origin + "digest/" + ARTICLE, 390)
+    page.emulate_media(media="print")
+    assert page.locator("#note-1").is_visible() and page.locator("#note-2").is_visible()
+    assert not page.locator(".site-nav").is_visible()
