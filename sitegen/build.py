@@ -92,7 +92,8 @@ def process_article(files: ArticleFiles, config: SiteConfig, digest: str) -> tup
     if article is None:
         return None, ArticleEntry(None, problems)
     rendered, found = render_article(article)
-    return ArticleWork(article, rendered), ArticleEntry(summarize(article, rendered, digest), problems + found)
+    record = summarize(article, rendered, digest, config.language)
+    return ArticleWork(article, rendered), ArticleEntry(record, problems + found)
 
 
 # -- worker processes: each keeps its cache, templates and target folder in _worker --
@@ -181,7 +182,8 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None, out_dir: 
     output_key = str(out_dir.resolve()) if out_dir is not None else ""
     sources, found = scan_sources(root)
     diagnostics += found
-    inputs = _inputs_stamp(root, options, config, sources) if out_dir is not None else None
+    stamps = {source.key: _source_stamp(root, source) for source in sources}
+    inputs = _inputs_stamp(root, options, config, sources, stamps) if out_dir is not None else None
     last = cache.last_build(output_key) if inputs is not None else None
     if last is not None and last[0] == inputs and last[1] == _folder_stamp(out_dir):
         # Nothing the build reads has changed, and the output is as the last build left it.
@@ -195,7 +197,7 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None, out_dir: 
     pool = _Pool(options, config, cache)
     sources_before = dict(cache.tables.sources)
     try:
-        records, found = _process_articles(root, sources, config, cache, pool, stats, progress)
+        records, found = _process_articles(root, sources, stamps, config, cache, pool, stats, progress)
         diagnostics += found
 
         site, found = assemble_site(config, records, options.drafts)
@@ -263,12 +265,13 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None, out_dir: 
     return BuildResult(files, diagnostics, stats, config=config)
 
 
-def _inputs_stamp(root: Path, options: BuildOptions, config: SiteConfig, sources: list[ArticleSource]) -> str:
+def _inputs_stamp(root: Path, options: BuildOptions, config: SiteConfig, sources: list[ArticleSource],
+                  stamps: dict[str, tuple]) -> str:
     """A digest of everything a build reads, by name, size and time: equal stamps, equal outputs."""
     hasher = hashlib.sha256(f"{config!r}:{options.drafts}:{os.environ.get('SOURCE_DATE_EPOCH')}:"
                             f"{code_digest()}:{TemplateSet.digest_of(root)}".encode())
     for source in sources:
-        hasher.update(repr(_source_stamp(root, source)).encode())
+        hasher.update(repr(stamps[source.key]).encode())
         for asset in source.assets:
             hasher.update(repr((asset, _stat(root / CONTENT_DIR / source.bundle_key / asset))).encode())
     for relative, path in TemplateSet(root).static_files().items():
@@ -283,11 +286,11 @@ def _folder_stamp(folder: Path) -> str:
         dirnames.sort()
         for name in sorted(filenames):
             path = os.path.join(parent, name)
-            hasher.update(f"{path}:{_stat(Path(path))}".encode())
+            hasher.update(f"{path}:{_stat(path)}".encode())
     return hasher.hexdigest()
 
 
-def _stat(path: Path) -> tuple[int, int] | None:
+def _stat(path: Path | str) -> tuple[int, int] | None:
     try:
         stat = os.stat(path)
     except OSError:
@@ -295,14 +298,15 @@ def _stat(path: Path) -> tuple[int, int] | None:
     return stat.st_size, stat.st_mtime_ns
 
 
-def _process_articles(root: Path, sources: list[ArticleSource], config: SiteConfig, cache: BuildCache, pool: _Pool,
-                      stats: BuildStats, progress: Progress) -> tuple[list[ArticleRecord], list[Diagnostic]]:
+def _process_articles(root: Path, sources: list[ArticleSource], stamps: dict[str, tuple], config: SiteConfig,
+                      cache: BuildCache, pool: _Pool, stats: BuildStats,
+                      progress: Progress) -> tuple[list[ArticleRecord], list[Diagnostic]]:
     """Each article's record: from the cache when its files are unchanged, else processed anew."""
     tables = cache.tables
     entries: dict[str, ArticleEntry] = {}
     todo: list[tuple[ArticleSource, tuple]] = []
     for source in sources:
-        stamp = _source_stamp(root, source)
+        stamp = stamps[source.key]
         known = tables.sources.get(source.key)
         if known is not None and known[0] != stamp:
             # Touched: the bytes decide (an editor's save-without-change keeps the cache).
@@ -341,15 +345,8 @@ def _process_here(root: Path, source: ArticleSource, config: SiteConfig, cache: 
 
 def _source_stamp(root: Path, source: ArticleSource) -> tuple:
     """What changes when an article's files change, read without opening them."""
-    stamp: list = [source]
-    for key in (source.key, source.thread_key):
-        if key is not None:
-            try:
-                stat = (root / CONTENT_DIR / key).stat()
-                stamp.append((stat.st_size, stat.st_mtime_ns))
-            except OSError:
-                stamp.append(None)
-    return tuple(stamp)
+    folder = f"{root}/{CONTENT_DIR}/"
+    return (source, *(_stat(folder + key) for key in (source.key, source.thread_key) if key is not None))
 
 
 def _file_fingerprint(path: Path) -> str:

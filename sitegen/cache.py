@@ -88,6 +88,7 @@ class BuildCache:
         self._works: OrderedDict[str, ArticleWork] = OrderedDict()
         self._memory_works = memory_works if memory_works is not None else (None if directory is None else 256)
         self._templates: tuple[tuple, TemplateSet] | None = None
+        self._packed: dict[str, bytes] = {}
         if directory is not None and load:
             self._load()
 
@@ -156,11 +157,16 @@ class BuildCache:
     def _load(self) -> None:
         try:
             with open(self.directory / "index.pickle", "rb") as handle:
-                tables = pickle.load(handle)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError):
-            return  # no cache, or one from another sitegen: start afresh
-        if isinstance(tables, _Tables) and tables.code == code_digest():
-            self.tables = tables
+                stored = pickle.load(handle)
+            if stored["code"] != code_digest():
+                return  # another sitegen's cache: start afresh
+            articles = {digest: pickle.loads(packed) for digest, packed in stored["articles"].items()}
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, KeyError):
+            return  # no cache, or an unreadable one: start afresh
+        self._packed = stored["articles"]
+        self.tables = _Tables(stored["code"], stored["sources"], articles, {
+            folder: {path: OutputEntry(*entry) for path, entry in entries.items()}
+            for folder, entries in stored["outputs"].items()})
 
     def save(self) -> None:
         if self.directory is None:
@@ -170,12 +176,19 @@ class BuildCache:
         self.directory.mkdir(parents=True, exist_ok=True)
         (self.directory / "CACHEDIR.TAG").write_text(
             "Signature: 8a477f597d28d172789f06886806bc55\n# sitegen's build cache: safe to delete.\n")
-        tables = _Tables(self.tables.code, self.tables.sources, self.tables.articles, {
-            folder: {path: OutputEntry(e.fingerprint, e.size, e.mtime_ns) for path, e in entries.items()}
-            for folder, entries in self.tables.outputs.items() if folder})
+        # Each article's entry is stored pickled on its own, so an unchanged one is not pickled again.
+        self._packed = {digest: self._packed.get(digest) or pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+                        for digest, entry in self.tables.articles.items()}
+        stored = {
+            "code": self.tables.code,
+            "sources": self.tables.sources,
+            "articles": self._packed,
+            "outputs": {folder: {path: (e.fingerprint, e.size, e.mtime_ns) for path, e in entries.items()}
+                        for folder, entries in self.tables.outputs.items() if folder},
+        }
         handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".index-")
         with os.fdopen(handle, "wb") as stream:
-            pickle.dump(tables, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(stored, stream, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, self.directory / "index.pickle")
         self._prune()
 

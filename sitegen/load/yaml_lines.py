@@ -116,5 +116,8 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> tuple[object, list[
         return None, [error(path, line, f"YAML: {problem}")]
     except yaml.YAMLError as exc:
         return None, [error(path, None, f"YAML: {exc}")]
+    except RecursionError:
+        return None, [error(path, None, "YAML: nested too deeply (write long reply chains in the flat form, "
+                                        "each reply naming its parent:)")]
     finally:
         loader.dispose()

@@ -13,6 +13,7 @@ from sitegen.diagnostics import Diagnostic, error, shorten
 from sitegen.model.threads import reading_order
 from sitegen.model.types import Article, Moment
 from sitegen.render.anchoring import Passage, TextIndex, fold, mark_passages
+from sitegen.render.dates import DateView, date_view
 from sitegen.render.markdown import first_paragraph, render_inline, render_public, render_trusted
 
 
@@ -176,10 +177,12 @@ class ArticleRecord:
     source_count: int | None
     last_changed: datetime
     """The latest of its date, its updated date and its comments' dates."""
+    date_view: DateView
+    """Its date as lists show it, written once here rather than on every build."""
     url_path: str = ""
 
 
-def summarize(article: Article, rendered: RenderedArticle, digest: str) -> ArticleRecord:
+def summarize(article: Article, rendered: RenderedArticle, digest: str, language: str) -> ArticleRecord:
     moments = [article.date.value, *(m.value for m in [article.updated] if m)]
     moments += [c.date.value for c in article.thread.comments if c.date]
     kept = len(article.thread.comments)
@@ -193,4 +196,5 @@ def summarize(article: Article, rendered: RenderedArticle, digest: str) -> Artic
         closed=article.thread.closed,
         source_count=article.thread.count if article.thread.count is not None and article.thread.count > kept else None,
         last_changed=max(moments),
+        date_view=date_view(article.date, language),
     )

@@ -21,27 +21,33 @@ class DateView:
 
 
 @lru_cache(maxsize=None)
+def _locale(language: str) -> Locale:
+    return Locale.parse(language, sep="-")
+
+
+@lru_cache(maxsize=None)
 def _patterns(language: str) -> tuple[str, str]:
-    locale = Locale.parse(language, sep="-")
+    locale = _locale(language)
     date_pattern = get_date_format("long", locale).pattern
     time_pattern = get_time_format("short", locale).pattern
     both = get_datetime_format("long", locale).replace("{1}", date_pattern).replace("{0}", time_pattern)
     return date_pattern, both
 
 
+@lru_cache(maxsize=65536)
 def date_view(moment: Moment, language: str) -> DateView:
     date_pattern, datetime_pattern = _patterns(language)
     value = moment.value
     if moment.has_time:
         iso = value.isoformat()
-        text = format_datetime(value, datetime_pattern, tzinfo=value.tzinfo, locale=Locale.parse(language, sep="-"))
+        text = format_datetime(value, datetime_pattern, tzinfo=value.tzinfo, locale=_locale(language))
     else:
         iso = value.date().isoformat()
-        text = format_datetime(value, date_pattern, tzinfo=value.tzinfo, locale=Locale.parse(language, sep="-"))
+        text = format_datetime(value, date_pattern, tzinfo=value.tzinfo, locale=_locale(language))
     return DateView(iso, text)
 
 
+@lru_cache(maxsize=4096)
 def month_title(year: int, month: int, language: str) -> str:
     """"November 2019" in en, "ноябрь 2019" in ru: the stand-alone month name, as a heading uses it."""
-    locale = Locale.parse(language, sep="-")
-    return format_date(date(year, month, 1), "LLLL y", locale=locale)
+    return format_date(date(year, month, 1), "LLLL y", locale=_locale(language))

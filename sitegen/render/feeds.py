@@ -16,7 +16,6 @@ from functools import lru_cache
 
 ATOM = "http://www.w3.org/2005/Atom"
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 
 
 @dataclass(frozen=True)
@@ -51,7 +50,8 @@ class Feed:
 
 def xml_text(text: str) -> str:
     """Text escaped for XML content and attribute values, without characters XML forbids."""
-    return _NOT_XML.sub("", text).translate(_ESCAPES)
+    text = _NOT_XML.sub("", text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 @lru_cache(maxsize=1024)

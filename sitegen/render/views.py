@@ -90,6 +90,8 @@ class CommentView:
     replies: tuple["CommentView", ...]
     reply_count: int
     """Every reply below this comment, at any depth."""
+    reply_to: Link | None = None
+    """The comment this one answers, when it is listed elsewhere (below the deepest nesting shown)."""
 
 
 @dataclass(frozen=True)
@@ -240,16 +242,27 @@ def tag_links(config: SiteConfig, names: tuple[str, ...], tag_of: dict[str, Tag]
     return tuple(Link(tag.name, href(config, urls.tag_url_path(tag.slug))) for tag in tags.values())
 
 
+MAX_NESTING = 16
+"""Replies deeper than this are shown at this depth, each saying which comment it answers: a reply
+chain of any length renders (templates recurse once per level) and stays readable on a phone."""
+
+
 def thread_view(config: SiteConfig, article: Article, rendered: RenderedArticle) -> ThreadView:
     by_id = {c.id: c for c in article.thread.comments}
-    children: dict[str | None, list] = {}
-    for item in rendered.comments:
-        children.setdefault(item.parent_id, []).append(item)
-
-    def build(item) -> CommentView:
+    depth = {item.id: item.depth for item in rendered.comments}
+    shown_under: dict[str, str | None] = {}  # comment id -> the comment it is listed under
+    for item in rendered.comments:  # reading order: a comment comes before its replies
+        if item.depth < MAX_NESTING:
+            shown_under[item.id] = item.parent_id
+        else:
+            parent = item.parent_id
+            shown_under[item.id] = parent if depth[parent] == MAX_NESTING - 1 else shown_under[parent]
+    listed: dict[str | None, list[CommentView]] = {}
+    for item in reversed(rendered.comments):  # replies are built before the comments they answer
         comment = by_id[item.id]
-        replies = tuple(build(child) for child in children.get(item.id, ()))
-        return CommentView(
+        replies = tuple(reversed(listed.pop(item.id, [])))
+        answered = by_id.get(comment.parent_id)
+        view = CommentView(
             id=item.id,
             anchor=f"comment-{item.id}",
             author=comment.author,
@@ -261,9 +274,11 @@ def thread_view(config: SiteConfig, article: Article, rendered: RenderedArticle)
             depth=item.depth,
             replies=replies,
             reply_count=sum(1 + r.reply_count for r in replies),
+            reply_to=(Link(answered.author or "Anonymous", f"#comment-{answered.id}")
+                      if answered is not None and shown_under[item.id] != answered.id else None),
         )
-
-    roots = tuple(build(item) for item in children.get(None, ()))
+        listed.setdefault(shown_under[item.id], []).append(view)
+    roots = tuple(reversed(listed.get(None, [])))
     total = len(rendered.comments)
     count = article.thread.count
     return ThreadView(roots, total, count if count is not None and count > total else None, article.thread.closed,
@@ -293,7 +308,7 @@ def entry_view(config: SiteConfig, record: ArticleRecord, tags: tuple[Link, ...]
     return EntryView(
         url=url,
         title=record.title,
-        date=date_view(record.date, config.language),
+        date=record.date_view,
         tags=tags,
         summary_html=Markup(rebase_links(record.summary_html, url)),
         comment_count=len(record.comments),
