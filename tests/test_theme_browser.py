@@ -102,7 +102,9 @@ def test_screenshot_of_an_article_with_its_thread(open_page, origin, width, sche
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shot = ARTIFACTS / f"article-{width}-{scheme}.png"
     page.screenshot(path=str(shot), full_page=True)
-    assert shot.stat().st_size > 10_000
+    first_screen = ARTIFACTS / f"article-{width}-{scheme}-first-screen.png"
+    page.screenshot(path=str(first_screen))
+    assert shot.stat().st_size > first_screen.stat().st_size > 10_000
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert (background == "rgb(21, 23, 26)") == (scheme == "dark")
 
