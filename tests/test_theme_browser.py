@@ -165,11 +165,13 @@ def test_deep_threads_keep_a_readable_width_on_a_phone(open_page, origin, width)
     assert not page.locator("#comment-r2 > .comment-card .comment-reply-to").is_visible(), "shallow replies show it by indentation"
 
 
-@pytest.mark.parametrize("path", ["digest/", "digest/" + ARTICLE, "digest/tags/", "digest/archive/",
-                                  "digest/comments/", "digest/notes/", "show/" + SHOWCASE_ARTICLE])
-def test_nothing_is_wider_than_a_small_phone(open_page, origin, path):
-    page = open_page(origin + path, 360)
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+@pytest.mark.parametrize("width,path", [(360, path) for path in (
+    "digest/", "digest/" + ARTICLE, "digest/tags/", "digest/archive/", "digest/comments/", "digest/notes/",
+    "show/" + SHOWCASE_ARTICLE)] + [(1024, "digest/" + ARTICLE), (1024, "show/" + SHOWCASE_ARTICLE)])
+def test_no_page_scrolls_sideways(open_page, origin, width, path):
+    """Not on a small phone, nor where the sidenotes' margin first appears (64em)."""
+    page = open_page(origin + path, width)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
 def test_print_shows_every_note_and_hides_the_navigation(open_page, origin):
