@@ -264,6 +264,22 @@ def test_json_ld_on_an_anonymous_thread(showcase):
     assert data["image"] == "https://example.org/show/2021/05/deep/photo.svg"
 
 
+def test_json_ld_of_a_reply_chain_deeper_than_the_page_nests_it(tmp_path):
+    from sitegen.render.views import MAX_NESTING
+    chain = "".join(f"- id: r{n}\n  body: Reply {n}\n" + (f"  parent: r{n - 1}\n" if n else "")
+                    for n in range(MAX_NESTING + 5))
+    out = build(write_site(tmp_path / "site", {"content/a.md": article(), "content/a.comments.yaml": chain}),
+                tmp_path / "out")
+    data = json_ld(soup_of(out, "2020/01/a/index.html"))
+    flat, comment = [], data["comment"][0]
+    while comment.get("comment"):
+        flat = comment["comment"]
+        comment = flat[0]
+    assert [c["url"].split("#")[1] for c in flat] == [f"comment-r{n}" for n in range(MAX_NESTING, MAX_NESTING + 5)]
+    assert "parentItem" not in flat[0]
+    assert flat[1]["parentItem"]["@id"].endswith(f"#comment-r{MAX_NESTING}"), "a listed-flat reply names its parent"
+
+
 # ---- Threads and annotations ----------------------------------------------------------------------
 
 def test_replies_fold_with_details_and_long_threads_show_their_count_first(showcase):
