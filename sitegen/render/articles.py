@@ -14,7 +14,7 @@ from sitegen.model.threads import reading_order
 from sitegen.model.types import Article, Moment
 from sitegen.render.anchoring import Passage, TextIndex, fold, mark_passages
 from sitegen.render.dates import DateView, date_view
-from sitegen.render.markdown import first_paragraph, render_inline, render_public, render_trusted
+from sitegen.render.markdown import render_body, render_inline, render_public, render_trusted
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def note_aside(number: int, note_html: str, author: str | None, target: str) -> 
 
 def render_article(article: Article) -> tuple[RenderedArticle, list[Diagnostic]]:
     problems: list[Diagnostic] = []
-    body_html = render_trusted(article.body)
+    body_html, first_paragraph = render_body(article.body)
 
     index = TextIndex(body_html) if any(a.quote for a in article.annotations) else None
     found: list[tuple[Passage, object]] = []
@@ -129,7 +129,7 @@ def render_article(article: Article) -> tuple[RenderedArticle, list[Diagnostic]]
         comments.append(RenderedComment(comment.id, comment.parent_id, depth, render_public(comment.body),
                                         tuple(comment_notes)))
 
-    summary_html = render_inline(article.summary) if article.summary else first_paragraph(article.body) or ""
+    summary_html = render_inline(article.summary) if article.summary else first_paragraph or ""
     return RenderedArticle(article.key, body_html, summary_html, tuple(comments), tuple(notes)), problems
 
 

@@ -82,12 +82,17 @@ def render_inline(text: str) -> str:
     return trusted_markdown().renderInline(text)
 
 
-def first_paragraph(text: str) -> str | None:
-    """The first paragraph of an article's body as inline HTML: the default summary."""
+def render_body(text: str) -> tuple[str, str | None]:
+    """An article's body as HTML, and its first paragraph as inline HTML (the default summary).
+
+    One parse gives both: the body is the longest text sitegen renders.
+    """
     md = trusted_markdown()
-    tokens = md.parse(text)
+    env: dict = {}
+    tokens = md.parse(text, env)
+    first = None
     for index, token in enumerate(tokens):
         if token.type == "paragraph_open" and token.level == 0:
-            inline = tokens[index + 1]
-            return md.renderer.render(inline.children or [], md.options, {}).strip() or None
-    return None
+            first = md.renderer.render(tokens[index + 1].children or [], md.options, env).strip() or None
+            break
+    return md.renderer.render(tokens, md.options, env), first
