@@ -142,13 +142,16 @@ def _note(number: int, annotation, target: str, selector: QuoteSelector | None) 
 class CommentStamp(NamedTuple):
     """A comment as lists of the whole digest need it: who and when, not its words.
 
-    A named tuple: a digest has one per comment, kept in the build cache's index.
+    A record keeps them as plain tuples (`CommentStamp._make` reads one): a digest has one per
+    comment, and the cache's index, read on every build, unpickles plain tuples several times faster.
     """
 
     id: str
     author: str | None
     name: str | None
-    date: Moment | None
+    timestamp: float | None
+    """When it was written (POSIX seconds), or None for an undated comment."""
+    has_time: bool
 
 
 @dataclass(frozen=True)
@@ -170,8 +173,8 @@ class ArticleRecord:
     digest: str
     """The digest of what the article is made from: names its cached load and render."""
     summary_html: str
-    comments: tuple[CommentStamp, ...]
-    """In reading order."""
+    comments: tuple[tuple, ...]
+    """A CommentStamp's fields for each comment, in reading order."""
     notes: tuple[RenderedNote, ...]
     closed: bool
     source_count: int | None
@@ -191,7 +194,8 @@ def summarize(article: Article, rendered: RenderedArticle, digest: str, language
         updated=article.updated, tags=article.tags, authors=article.authors, draft=article.draft,
         assets=article.assets, bundle_dir=article.bundle_dir, digest=digest,
         summary_html=rendered.summary_html,
-        comments=tuple(CommentStamp(c.id, c.author, c.name, c.date) for c, _ in reading_order(article.thread)),
+        comments=tuple((c.id, c.author, c.name, c.date.value.timestamp() if c.date else None,
+                        bool(c.date and c.date.has_time)) for c, _ in reading_order(article.thread)),
         notes=rendered.notes,
         closed=article.thread.closed,
         source_count=article.thread.count if article.thread.count is not None and article.thread.count > kept else None,

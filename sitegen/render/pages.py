@@ -21,9 +21,9 @@ from sitegen.diagnostics import Diagnostic
 from sitegen.model import urls
 from sitegen.model.pagination import paginate
 from sitegen.model.site import Site
-from sitegen.model.types import Article, SiteConfig
+from sitegen.model.types import Article, Moment, SiteConfig
 from sitegen.model.urls import absolute_url, href
-from sitegen.render.articles import ArticleRecord, RenderedArticle
+from sitegen.render.articles import ArticleRecord, CommentStamp, RenderedArticle
 from sitegen.render.dates import date_view, month_title
 from sitegen.render.feeds import Feed, FeedEntry, atom_xml
 from sitegen.render.sitemap import robots_txt, sitemap_xml
@@ -89,7 +89,6 @@ class _Planner:
         self.config: SiteConfig = site.config
         self.articles: tuple[ArticleRecord, ...] = site.articles
         self.by_key = {a.key: a for a in self.articles}
-        self.rank = {a.key: index for index, a in enumerate(self.articles)}
         self.site_view = site_view(self.config)
         self.tags = {a.key: tag_links(self.config, a.tags, site.tag_of) for a in self.articles}
         self.entries = {a.key: entry_view(self.config, a, self.tags[a.key]) for a in self.articles}
@@ -190,15 +189,16 @@ class _Planner:
     def discussion_pages(self) -> None:
         config = self.config
         # Newest first; an undated comment counts as of its article's date, in thread order.
-        stamped = ((-(comment.date or record.date).value.timestamp(), self.rank[record.key], position, comment)
-                   for record in self.articles for position, comment in enumerate(record.comments))
+        stamped = ((-(stamp[3] if stamp[3] is not None else record.date.value.timestamp()), rank, position, stamp)
+                   for rank, record in enumerate(self.articles) for position, stamp in enumerate(record.comments))
         recent = []
-        for _, rank, _, comment in heapq.nsmallest(RECENT_COMMENTS, stamped, key=lambda item: item[:3]):
-            record = self.articles[rank]
+        for _, rank, _, stamp in heapq.nsmallest(RECENT_COMMENTS, stamped, key=lambda item: item[:3]):
+            record, comment = self.articles[rank], CommentStamp._make(stamp)
             page = href(config, record.url_path)
+            date = (date_view(Moment(datetime.fromtimestamp(comment.timestamp, config.timezone), comment.has_time),
+                              config.language) if comment.timestamp is not None else None)
             view = RecentCommentView(Link(record.title, page), f"{page}#comment-{comment.id}", comment.author,
-                                     comment.name, date_view(comment.date, config.language) if comment.date else None,
-                                     Markup(""))
+                                     comment.name, date, Markup(""))
             recent.append((record.digest, comment.id, view))
         page = page_view(config, urls.RECENT_COMMENTS, "Newest comments")
         self.plans.append(PagePlan(urls.RECENT_COMMENTS, "comments page", "recent_comments",
