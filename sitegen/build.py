@@ -207,7 +207,7 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None, out_dir: 
 
         templates = cache.template_set(root)
         plans = plan_pages(site)
-        copies = {path: (file, templates.display_path(str(file))) for path, file in templates.static_files().items()}
+        copies = {path: (file, templates.display_path(str(file))) for path, file in TemplateSet.static_files(root).items()}
         copies.update({article.url_path + asset: (root / article.bundle_dir / asset, article.path)
                        for article in site.articles for asset in article.assets})
         diagnostics += _check_paths([(p.url_path, p.source) for p in plans] +
@@ -274,7 +274,7 @@ def _inputs_stamp(root: Path, options: BuildOptions, config: SiteConfig, sources
         hasher.update(repr(stamps[source.key]).encode())
         for asset in source.assets:
             hasher.update(repr((asset, _stat(root / CONTENT_DIR / source.bundle_key / asset))).encode())
-    for relative, path in TemplateSet(root).static_files().items():
+    for relative, path in TemplateSet.static_files(root).items():
         hasher.update(repr((relative, _stat(path))).encode())
     return hasher.hexdigest()
 

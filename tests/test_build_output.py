@@ -111,3 +111,26 @@ def test_base_url_on_the_command_line_wins(tmp_path, capsys):
     assert code == 0
     html = (out / "2020/01/a/index.html").read_text()
     assert 'href="/project/style.css"' in html and 'href="https://user.github.io/project/2020/01/a/"' in html
+
+
+def test_a_reply_chain_of_any_length_builds(tmp_path, capsys):
+    """A thousand replies each answering the one before: listed at a capped depth, each saying whom it answers."""
+    from bs4 import BeautifulSoup
+    from sitegen.render.views import MAX_NESTING
+    chain = "".join(f"- id: r{n}\n  body: Reply {n}\n" + (f"  parent: r{n - 1}\n" if n else "") for n in range(1000))
+    site = write_site(tmp_path / "site", {"content/a.md": article(), "content/a.comments.yaml": chain})
+    code, _, err = run_sitegen(["build", "--source", site, "--output", tmp_path / "out"], capsys)
+    assert code == 0, err
+    soup = BeautifulSoup((tmp_path / "out/2020/01/a/index.html").read_text(), "html.parser")
+    comments = soup.select("li.comment")
+    assert [c["id"] for c in comments] == [f"comment-r{n}" for n in range(1000)]
+    deepest = max(len(c.find_parents("li", class_="comment")) for c in comments)
+    assert deepest == MAX_NESTING
+    assert soup.select_one("#comment-r500 .comment-reply-to a")["href"] == "#comment-r499"
+
+
+def test_yaml_nested_too_deeply_is_an_error_not_a_crash(tmp_path, capsys):
+    nested = "".join("  " * n + "- body: x\n" + "  " * n + "  replies:\n" for n in range(400)) + "  " * 400 + "- body: end\n"
+    site = write_site(tmp_path / "site", {"content/a.md": article(), "content/a.comments.yaml": nested})
+    code, _, err = run_sitegen(["build", "--source", site, "--output", tmp_path / "out"], capsys)
+    assert code == 1 and "content/a.comments.yaml: YAML: nested too deeply" in err

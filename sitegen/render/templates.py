@@ -51,6 +51,9 @@ class TemplateSet:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            # A changed template makes a new TemplateSet (BuildCache.template_set compares digests),
+            # so Jinja need not stat every template file each time a page asks for it.
+            auto_reload=False,
             # Compiled templates kept on disk spare each `sitegen build` process compiling them again.
             bytecode_cache=jinja2.FileSystemBytecodeCache(str(bytecode_dir)) if bytecode_dir else None,
         )
@@ -72,10 +75,11 @@ class TemplateSet:
             self._digest = self.digest_of(self.root)
         return self._digest
 
-    def static_files(self) -> dict[str, Path]:
+    @staticmethod
+    def static_files(root: Path) -> dict[str, Path]:
         """Files copied as they are to the output's root: layouts/static/ over the theme's static/."""
         files: dict[str, Path] = {}
-        for static_root in (THEME_DIR / "static", self.layouts / "static"):
+        for static_root in (THEME_DIR / "static", root / LAYOUTS_DIR / "static"):
             if not static_root.is_dir():
                 continue
             for path in sorted(static_root.rglob("*")):
