@@ -16,6 +16,7 @@ import jinja2
 
 from sitegen.diagnostics import Diagnostic, error
 from sitegen.load.sources import is_ignored_name
+from sitegen.render.schema import schema_org
 
 THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
 LAYOUTS_DIR = "layouts"
@@ -57,6 +58,7 @@ class TemplateSet:
             # Compiled templates kept on disk spare each `sitegen build` process compiling them again.
             bytecode_cache=jinja2.FileSystemBytecodeCache(str(bytecode_dir)) if bytecode_dir else None,
         )
+        self.env.filters["schema_org"] = schema_org
 
     @staticmethod
     def digest_of(root: Path) -> str:
