@@ -65,6 +65,8 @@ class BuildStats:
     pages_unchanged: int = 0
     files: int = 0
     """Files in the output: the pages, and the static and bundle files copied as they are."""
+    files_copied: int = 0
+    """Static and bundle files copied in this build (the rest were unchanged)."""
     seconds: float = 0.0
     made: list[str] = field(default_factory=list)
     """The output paths made (rendered) by this build, in plan order."""
@@ -139,10 +141,10 @@ def _make_in_worker(task: tuple[PagePlan, Path | None]) -> tuple[str, bytes | tu
 class _Pool:
     """A process pool, started only when there is enough work to pay for it."""
 
-    def __init__(self, options: BuildOptions, config: SiteConfig, cache: BuildCache):
-        self.jobs = max(1, options.jobs)
+    def __init__(self, root: Path, jobs: int, config: SiteConfig, cache: BuildCache):
+        self.jobs = max(1, jobs)
         self.usable = cache.directory is not None  # workers pass articles through the cache folder
-        self.args = (options.source, config, cache.directory)
+        self.args = (root, config, cache.directory)
         self.executor: ProcessPoolExecutor | None = None
 
     def map(self, function, items: list, threshold: int) -> Iterator | None:
@@ -174,7 +176,7 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None, out_dir: 
     cache = cache if cache is not None else BuildCache()
     progress = progress or (lambda stage, done, total: None)
     stats = BuildStats()
-    root = options.source
+    root = options.source.resolve()  # one spelling of every path, however --source was written
     config, diagnostics = load_config(root, options.base_url)
     if config is None:
         return BuildResult(None, diagnostics, stats, has_config=False)
@@ -188,13 +190,13 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None, out_dir: 
     if last is not None and last[0] == inputs and last[1] == _folder_stamp(out_dir):
         # Nothing the build reads has changed, and the output is as the last build left it.
         stats = last[2]
-        stats.articles_processed, stats.pages_made, stats.made = 0, 0, []
+        stats.articles_processed, stats.pages_made, stats.files_copied, stats.made = 0, 0, 0, []
         stats.pages_unchanged = stats.pages
         stats.seconds = time.perf_counter() - started
         return BuildResult(None, last[3], stats, config=config)
     previous = cache.tables.outputs.get(output_key, {})
     output = None
-    pool = _Pool(options, config, cache)
+    pool = _Pool(root, options.jobs, config, cache)
     sources_before = dict(cache.tables.sources)
     try:
         records, found = _process_articles(root, sources, stamps, config, cache, pool, stats, progress)
@@ -236,7 +238,6 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None, out_dir: 
                 stats.pages_made += 1
                 stats.made.append(path)
             progress("pages", done, len(todo))
-        copied = 0
         for url_path, (file, _) in copies.items():
             path, stamp = output_path(url_path), _file_fingerprint(file)
             before = previous.get(path)
@@ -244,12 +245,12 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None, out_dir: 
                 made[path] = before
             else:
                 made[path] = output.copy(path, stamp, file)
-                copied += 1
+                stats.files_copied += 1
         stats.files = len(made)
         if has_errors(diagnostics):
             output.abort()
             return BuildResult(None, diagnostics, stats, config=config)
-        files = output.commit(bool(stats.pages_made or copied or set(made) != set(previous)), made)
+        files = output.commit(bool(stats.pages_made or stats.files_copied or set(made) != set(previous)), made)
     except BaseException:
         if output is not None:
             output.abort()

@@ -148,3 +148,14 @@ def test_the_example_digest_builds_the_same_with_and_without_its_cache(tmp_path)
     warm = build_site(BuildOptions(source=REPO), warm_cache)
     assert warm.stats.made == [] and warm.stats.articles_processed == 0
     assert cold.files == warm.files
+
+
+def test_files_copied_as_they_are_are_copied_once_however_the_site_is_named(site, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    first = build(site, out)
+    assert first.files_copied > 0
+    monkeypatch.chdir(site.parent)
+    article = article_file(site, "article-0003")
+    article.write_text(article.read_text() + "\nMore.\n")
+    again = build(Path("site"), out)  # the same site, named relative to where sitegen runs
+    assert again.files_copied == 0 and again.articles_processed == 1
