@@ -31,7 +31,7 @@ from sitegen.model.types import SiteConfig
 from sitegen.render.articles import ArticleRecord, render_article, summarize
 from sitegen.render.pages import ArticleWork, MakeContext, PagePlan, make_page, plan_pages
 from sitegen.render.templates import TemplateSet
-from sitegen.render.views import EntryView
+from sitegen.render.views import EntryView, SiteView
 from sitegen.write.output import MemoryOutput, OutputEntry, PatchedOutput, StagedOutput
 from sitegen.write.paths import UnsafePath, output_path
 
@@ -262,7 +262,9 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None, out_dir: 
         cache.save()
     stats.seconds = time.perf_counter() - started
     if inputs is not None:
-        cache.remember_build(output_key, (inputs, _folder_stamp(out_dir), stats, diagnostics))
+        # What the folder now holds, from the build's own record of each file (no second walk).
+        written = _files_stamp([(path, (entry.size, entry.mtime_ns)) for path, entry in made.items()])
+        cache.remember_build(output_key, (inputs, written, stats, diagnostics))
     return BuildResult(files, diagnostics, stats, config=config)
 
 
@@ -282,13 +284,17 @@ def _inputs_stamp(root: Path, options: BuildOptions, config: SiteConfig, sources
 
 def _folder_stamp(folder: Path) -> str:
     """A digest of every file in the output folder, by name, size and time."""
-    hasher = hashlib.sha256()
-    for parent, dirnames, filenames in os.walk(folder):
-        dirnames.sort()
-        for name in sorted(filenames):
+    files = []
+    prefix = len(str(folder)) + 1
+    for parent, _, filenames in os.walk(folder):
+        for name in filenames:
             path = os.path.join(parent, name)
-            hasher.update(f"{path}:{_stat(path)}".encode())
-    return hasher.hexdigest()
+            files.append((path[prefix:], _stat(path)))
+    return _files_stamp(files)
+
+
+def _files_stamp(files: list[tuple[str, tuple[int, int] | None]]) -> str:
+    return hashlib.sha256(repr(sorted(files)).encode()).hexdigest()
 
 
 def _stat(path: Path | str) -> tuple[int, int] | None:
@@ -373,16 +379,20 @@ def _check_paths(claims: list[tuple[str, str]]) -> list[Diagnostic]:
     return problems
 
 
+_DIGESTED_ONCE = (EntryView, SiteView)
+
+
 def _fingerprints(planned: list[tuple[str, PagePlan]], salt: str) -> dict[str, str]:
     """Each page's fingerprint: the digest of its maker and arguments, and of the site-wide salt.
 
-    Lists share their entries, so each entry is digested once and stands in the pickle by its digest.
+    Lists share their entries, and every page the site's view, so each of those is digested once and
+    stands in the pickle by its digest.
     """
     entry_digests: dict[int, str] = {}
 
     class EntryPickler(pickle.Pickler):
         def persistent_id(self, obj):
-            if type(obj) is not EntryView:
+            if type(obj) not in _DIGESTED_ONCE:
                 return None
             key = id(obj)
             if key not in entry_digests:
