@@ -124,13 +124,15 @@ def expected_pages(site: Path) -> set[str]:
     import yaml
     config = yaml.safe_load((site / "sitegen.yaml").read_text())
     per_page = config.get("per_page", 20)
-    dates, tags = {}, {}
+    dates, tags, annotated = {}, {}, set()
     for path in (site / "content").rglob("*.md"):
         front = yaml.safe_load(path.read_text(encoding="utf-8").split("---")[1])
         slug = front.get("slug") or (path.parent.name if path.name == "index.md" else path.stem)
         slug = re.sub(r"^\d{4}-\d{2}-\d{2}-", "", slug)
         year, month = str(front["date"])[:4], str(front["date"])[5:7]
         dates[f"{year}/{month}/{slug}/"] = (year, month)
+        if front.get("annotations"):
+            annotated.add(f"{year}/{month}/{slug}/")
         for tag in front.get("tags", []):
             tags.setdefault(slugify(tag), set()).add(slug)
 
@@ -143,7 +145,7 @@ def expected_pages(site: Path) -> set[str]:
         pages |= paged(f"tags/{slug}/", len(members))
     files = {p + "index.html" for p in pages} | {"404.html", "feed.xml", "sitemap.xml", "robots.txt"}
     files |= {f"tags/{slug}/feed.xml" for slug in tags}
-    files |= {f"{p}comments.xml" for p in dates} | {f"{p}annotations.jsonld" for p in dates}
+    files |= {f"{p}comments.xml" for p in dates} | {f"{p}annotations.jsonld" for p in annotated}
     return files
 
 

@@ -126,8 +126,9 @@ class _Planner:
                 self.link(newer), self.link(older)), record.last_changed))
             self.data(urls.comments_feed_url_path(record.url_path), "comments_feed",
                       (record.digest, record.url_path), record.path)
-            self.data(urls.annotations_url_path(record.url_path), "annotations",
-                      (record.digest, record.url_path), record.path)
+            if record.notes:  # an article with no notes has no annotation document
+                self.data(urls.annotations_url_path(record.url_path), "annotations",
+                          (record.digest, record.url_path), record.path)
 
     def list_pages(self, first_url_path: str, keys, template: str, title: str, source: str,
                    feeds: tuple[Link, ...] = (), **context) -> None:

@@ -138,7 +138,8 @@ class ArticleView:
     body_html: Markup
     notes: tuple[NoteView, ...]
     thread: ThreadView
-    annotations_url: str
+    annotations_url: str | None
+    """Its notes as W3C Web Annotations (JSON-LD); None when it has no notes."""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -344,6 +345,6 @@ def article_view(config: SiteConfig, article: Article, rendered: RenderedArticle
         body_html=Markup(rendered.body_html),
         notes=tuple(note_view(n) for n in rendered.notes),
         thread=thread_view(config, article, rendered),
-        annotations_url=href(config, urls.annotations_url_path(article.url_path)),
+        annotations_url=href(config, urls.annotations_url_path(article.url_path)) if rendered.notes else None,
         extra=article.extra,
     )
