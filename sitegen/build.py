@@ -195,9 +195,33 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None, out_dir: 
         stats.seconds = time.perf_counter() - started
         return BuildResult(None, last[3], stats, config=config)
     previous = cache.tables.outputs.get(output_key, {})
+    sources_before = dict(cache.tables.sources)
+    made: dict[str, OutputEntry] | None = None
+    files = None
+    try:
+        made, files = _build(root, options, config, sources, stamps, cache, previous, out_dir, stats, diagnostics,
+                             progress)
+    finally:
+        # Articles read in a failed build are kept too: the build after the fix reuses them.
+        if made is not None:
+            cache.tables.outputs[output_key] = made
+        if stats.articles_processed or made not in (None, previous) or cache.tables.sources != sources_before:
+            cache.save()
+    stats.seconds = time.perf_counter() - started
+    if made is not None and inputs is not None:
+        # What the folder now holds, from the build's own record of each file (no second walk).
+        written = _files_stamp([(path, (entry.size, entry.mtime_ns)) for path, entry in made.items()])
+        cache.remember_build(output_key, (inputs, written, stats, diagnostics))
+    return BuildResult(files, diagnostics, stats, config=config)
+
+
+def _build(root: Path, options: BuildOptions, config: SiteConfig, sources: list[ArticleSource],
+           stamps: dict[str, tuple], cache: BuildCache, previous: dict[str, OutputEntry], out_dir: Path | None,
+           stats: BuildStats, diagnostics: list[Diagnostic], progress: Progress):
+    """The stages after the sources are known: (every output file's record, the files in memory),
+    or (None, None) when the build found errors and wrote nothing."""
     output = None
     pool = _Pool(root, options.jobs, config, cache)
-    sources_before = dict(cache.tables.sources)
     try:
         records, found = _process_articles(root, sources, stamps, config, cache, pool, stats, progress)
         diagnostics += found
@@ -215,7 +239,7 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None, out_dir: 
         diagnostics += _check_paths([(p.url_path, p.source) for p in plans] +
                                     [(path, label) for path, (_, label) in copies.items()])
         if has_errors(diagnostics):
-            return BuildResult(None, diagnostics, stats, config=config)
+            return None, None
 
         planned = [(output_path(plan.url_path), plan) for plan in plans]
         fingerprints = _fingerprints(planned, f"{config!r}:{templates.digest()}:{code_digest()}")
@@ -249,23 +273,15 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None, out_dir: 
         stats.files = len(made)
         if has_errors(diagnostics):
             output.abort()
-            return BuildResult(None, diagnostics, stats, config=config)
+            return None, None
         files = output.commit(bool(stats.pages_made or stats.files_copied or set(made) != set(previous)), made)
+        return made, files
     except BaseException:
         if output is not None:
             output.abort()
         raise
     finally:
         pool.close()
-    if stats.articles_processed or made != previous or cache.tables.sources != sources_before:
-        cache.tables.outputs[output_key] = made
-        cache.save()
-    stats.seconds = time.perf_counter() - started
-    if inputs is not None:
-        # What the folder now holds, from the build's own record of each file (no second walk).
-        written = _files_stamp([(path, (entry.size, entry.mtime_ns)) for path, entry in made.items()])
-        cache.remember_build(output_key, (inputs, written, stats, diagnostics))
-    return BuildResult(files, diagnostics, stats, config=config)
 
 
 def _inputs_stamp(root: Path, options: BuildOptions, config: SiteConfig, sources: list[ArticleSource],

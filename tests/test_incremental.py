@@ -160,3 +160,19 @@ def test_files_copied_as_they_are_are_copied_once_however_the_site_is_named(site
     article.write_text(article.read_text() + "\nMore.\n")
     again = build(Path("site"), out)  # the same site, named relative to where sitegen runs
     assert again.files_copied == 0 and again.articles_processed == 1
+
+
+def test_a_failed_build_keeps_the_articles_it_read_for_the_next(site, tmp_path):
+    out = tmp_path / "out"
+    build(site, out)
+    broken = article_file(site, "article-0005")
+    original = broken.read_text()
+    broken.write_text(original.replace("date:", "date: not a date\nold_date:", 1))
+    for other in ("article-0001", "article-0002"):
+        path = article_file(site, other)
+        path.write_text(path.read_text() + "\nEdited while the build is broken.\n")
+    failed = build_site(BuildOptions(source=site), disk_cache(site), out)
+    assert not failed.ok and failed.stats.articles_processed == 3
+    broken.write_text(original)
+    fixed = build(site, out)
+    assert fixed.articles_processed == 1, "only the article that was broken is read again"
