@@ -94,7 +94,7 @@ def process_article(files: ArticleFiles, config: SiteConfig, digest: str) -> tup
     if article is None:
         return None, ArticleEntry(None, problems)
     rendered, found = render_article(article)
-    record = summarize(article, rendered, digest, config.language)
+    record = summarize(article, rendered, digest, config)
     return ArticleWork(article, rendered), ArticleEntry(record, problems + found)
 
 

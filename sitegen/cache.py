@@ -89,6 +89,7 @@ class BuildCache:
         self._memory_works = memory_works if memory_works is not None else (None if directory is None else 256)
         self._templates: tuple[tuple, TemplateSet] | None = None
         self._packed: dict[str, bytes] = {}
+        self._stored: set[str] | None = None
         if directory is not None and load:
             self._load()
 
@@ -128,7 +129,14 @@ class BuildCache:
         return hashlib.sha256(f"{files_digest}:{config!r}:{self.tables.code}".encode()).hexdigest()
 
     def has_work(self, digest: str) -> bool:
-        return digest in self._works or (self.directory is not None and work_path(self.directory, digest).exists())
+        if digest in self._works:
+            return True
+        if self.directory is None:
+            return False
+        if self._stored is None:  # one listing of the folder, not a stat for each article
+            folder = self.directory / "articles"
+            self._stored = {name[:-7] for name in os.listdir(folder) if name.endswith(".pickle")} if folder.is_dir() else set()
+        return digest in self._stored
 
     # -- the last build, for a build that finds nothing changed --
 

@@ -31,13 +31,13 @@ def assemble_site(config: SiteConfig, articles: list[Article], include_drafts: b
     claimed: dict[str, Article] = {}
     placed: list[Article] = []
     for article in sorted(published, key=lambda a: a.key):
-        url_path = article_url_path(config, article.slug, article.date)
+        url_path = article.url_path or article_url_path(config, article.slug, article.date)
         if url_path in claimed:
             problems.append(error(article.path, None, f"has the same URL /{url_path} as {claimed[url_path].path} "
                                   "(give one of them another slug: in its front matter)"))
             continue
         claimed[url_path] = article
-        placed.append(replace(article, url_path=url_path))
+        placed.append(article if article.url_path == url_path else replace(article, url_path=url_path))
     ordered = tuple(sorted(placed, key=newest_first))
     tags, tag_of, found = index_tags(ordered)
     return Site(config, ordered, tags, tag_of, index_dates(ordered)), problems + found

@@ -9,9 +9,12 @@ from html import escape
 from typing import NamedTuple
 from urllib.parse import quote
 
+from markupsafe import Markup
+
 from sitegen.diagnostics import Diagnostic, error, shorten
 from sitegen.model.threads import reading_order
-from sitegen.model.types import Article, Moment
+from sitegen.model.types import Article, Moment, SiteConfig
+from sitegen.model.urls import article_url_path
 from sitegen.render.anchoring import Passage, TextIndex, fold, mark_passages
 from sitegen.render.dates import DateView, date_view
 from sitegen.render.markdown import render_body, render_inline, render_public, render_trusted
@@ -173,6 +176,8 @@ class ArticleRecord:
     digest: str
     """The digest of what the article is made from: names its cached load and render."""
     summary_html: str
+    summary_text: str
+    """The summary without markup: the page's description for search engines and link previews."""
     comments: tuple[tuple, ...]
     """A CommentStamp's fields for each comment, in reading order."""
     notes: tuple[RenderedNote, ...]
@@ -185,7 +190,8 @@ class ArticleRecord:
     url_path: str = ""
 
 
-def summarize(article: Article, rendered: RenderedArticle, digest: str, language: str) -> ArticleRecord:
+def summarize(article: Article, rendered: RenderedArticle, digest: str, config: SiteConfig) -> ArticleRecord:
+    """The record of an article; its URL is its own (permalink, slug, date), so it is decided here."""
     moments = [article.date.value, *(m.value for m in [article.updated] if m)]
     moments += [c.date.value for c in article.thread.comments if c.date]
     kept = len(article.thread.comments)
@@ -194,11 +200,13 @@ def summarize(article: Article, rendered: RenderedArticle, digest: str, language
         updated=article.updated, tags=article.tags, authors=article.authors, draft=article.draft,
         assets=article.assets, bundle_dir=article.bundle_dir, digest=digest,
         summary_html=rendered.summary_html,
+        summary_text=Markup(rendered.summary_html).striptags(),
         comments=tuple((c.id, c.author, c.name, c.date.value.timestamp() if c.date else None,
                         bool(c.date and c.date.has_time)) for c, _ in reading_order(article.thread)),
         notes=rendered.notes,
         closed=article.thread.closed,
         source_count=article.thread.count if article.thread.count is not None and article.thread.count > kept else None,
         last_changed=max(moments),
-        date_view=date_view(article.date, language),
+        date_view=date_view(article.date, config.language),
+        url_path=article_url_path(config, article.slug, article.date),
     )

@@ -92,6 +92,7 @@ class _Planner:
         self.site_view = site_view(self.config)
         self.tags = {a.key: tag_links(self.config, a.tags, site.tag_of) for a in self.articles}
         self.entries = {a.key: entry_view(self.config, a, self.tags[a.key]) for a in self.articles}
+        self.site_lastmod = max((a.last_changed for a in self.articles), default=fallback_time())
         self.plans: list[PagePlan] = []
 
     def html(self, url_path: str, template: str, title: str, source: str, lastmod: datetime | None,
@@ -119,7 +120,7 @@ class _Planner:
             older = self.articles[index + 1] if index + 1 < len(self.articles) else None
             comments_feed = Link(f"Comments on “{record.title}”",
                                  absolute_url(config, urls.comments_feed_url_path(record.url_path)))
-            page = page_view(config, record.url_path, record.title, Markup(record.summary_html).striptags(),
+            page = page_view(config, record.url_path, record.title, record.summary_text,
                              (comments_feed,))
             self.plans.append(PagePlan(record.url_path, record.path, "article", (
                 record.digest, record.url_path, self.site_view, page, self.tags[record.key], month,
@@ -163,7 +164,7 @@ class _Planner:
             self.data(urls.tag_feed_url_path(tag.slug), "articles_feed",
                       self.feed_args(urls.tag_feed_url_path(tag.slug), urls.tag_url_path(tag.slug),
                                      f"{config.title}: {tag.name}", tag.article_keys), f"tag '{tag.name}'")
-        self.html(urls.TAGS, "tags.html", "Tags", "tag index", self.lastmod_of(self.by_key), tags=tuple(summaries))
+        self.html(urls.TAGS, "tags.html", "Tags", "tag index", self.site_lastmod, tags=tuple(summaries))
 
     def date_pages(self) -> None:
         config = self.config
@@ -185,7 +186,7 @@ class _Planner:
             years.append(year_summary)
             self.html(urls.year_url_path(year.year), "year.html", year_summary.title, f"archive {year.year}",
                       self.lastmod_of(year.article_keys), year=year_summary, months=tuple(months))
-        self.html(urls.ARCHIVE, "archive.html", "Archive", "archive", self.lastmod_of(self.by_key), years=tuple(years))
+        self.html(urls.ARCHIVE, "archive.html", "Archive", "archive", self.site_lastmod, years=tuple(years))
 
     def discussion_pages(self) -> None:
         config = self.config
@@ -203,7 +204,7 @@ class _Planner:
             recent.append((record.digest, comment.id, view))
         page = page_view(config, urls.RECENT_COMMENTS, "Newest comments")
         self.plans.append(PagePlan(urls.RECENT_COMMENTS, "comments page", "recent_comments",
-                                   (self.site_view, page, tuple(recent)), self.lastmod_of(self.by_key)))
+                                   (self.site_view, page, tuple(recent)), self.site_lastmod))
 
         notes = []
         for record in self.articles:
@@ -214,7 +215,7 @@ class _Planner:
                 notes.append(NoteEntryView(Link(record.title, page), note.number, f"{page}#note-{note.number}",
                                            Markup(note.note_html), note.author,
                                            note.selector.exact if note.selector else None, target))
-        self.html(urls.NOTES, "notes.html", "Editors’ notes", "notes page", self.lastmod_of(self.by_key),
+        self.html(urls.NOTES, "notes.html", "Editors’ notes", "notes page", self.site_lastmod,
                   notes=tuple(notes))
 
     def site_files(self) -> None:
