@@ -185,7 +185,7 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None, out_dir: 
     sources, found = scan_sources(root)
     diagnostics += found
     stamps = {source.key: _source_stamp(root, source) for source in sources}
-    inputs = _inputs_stamp(root, options, config, sources, stamps) if out_dir is not None else None
+    inputs = _inputs_stamp(root, options, config, sources, stamps, diagnostics) if out_dir is not None else None
     last = cache.last_build(output_key) if inputs is not None else None
     if last is not None and last[0] == inputs and last[1] == _folder_stamp(out_dir):
         # Nothing the build reads has changed, and the output is as the last build left it.
@@ -285,10 +285,11 @@ def _build(root: Path, options: BuildOptions, config: SiteConfig, sources: list[
 
 
 def _inputs_stamp(root: Path, options: BuildOptions, config: SiteConfig, sources: list[ArticleSource],
-                  stamps: dict[str, tuple]) -> str:
-    """A digest of everything a build reads, by name, size and time: equal stamps, equal outputs."""
+                  stamps: dict[str, tuple], found: list[Diagnostic]) -> str:
+    """A digest of everything a build reads, by name, size and time, and of what reading the config
+    and the folders found: equal stamps, equal outputs and messages."""
     hasher = hashlib.sha256(f"{config!r}:{options.drafts}:{os.environ.get('SOURCE_DATE_EPOCH')}:"
-                            f"{code_digest()}:{TemplateSet.digest_of(root)}".encode())
+                            f"{code_digest()}:{TemplateSet.digest_of(root)}:{found!r}".encode())
     for source in sources:
         hasher.update(repr(stamps[source.key]).encode())
         for asset in source.assets:
@@ -392,6 +393,15 @@ def _check_paths(claims: list[tuple[str, str]]) -> list[Diagnostic]:
                                   "(change a slug, or rename the file)"))
             continue
         claimed[path] = source
+    folders = {}  # every folder the claimed files need, and who needs it first
+    for path, source in claimed.items():
+        parts = path.split("/")
+        for end in range(1, len(parts)):
+            folders.setdefault("/".join(parts[:end]), (path, source))
+    for folder, (path, source) in folders.items():
+        if folder in claimed:
+            problems.append(error(source, None, f"would write {path}, inside {folder}, which {claimed[folder]} "
+                                  "writes as a file (rename one of them)"))
     return problems
 
 

@@ -134,3 +134,63 @@ def test_yaml_nested_too_deeply_is_an_error_not_a_crash(tmp_path, capsys):
     site = write_site(tmp_path / "site", {"content/a.md": article(), "content/a.comments.yaml": nested})
     code, _, err = run_sitegen(["build", "--source", site, "--output", tmp_path / "out"], capsys)
     assert code == 1 and "content/a.comments.yaml: YAML: nested too deeply" in err
+
+
+@pytest.mark.parametrize("date,expected", [
+    ("9999-12-31T23:59:00+00:00", "is not a date"),
+    ("0001-01-01 00:00", "is not a date"),
+])
+def test_dates_at_the_ends_of_the_calendar_are_errors_not_crashes(tmp_path, capsys, date, expected):
+    site = write_site(tmp_path / "site", {
+        "sitegen.yaml": "title: T\nbase_url: https://example.org/\ntimezone: Asia/Tokyo\n",
+        "content/a.md": article(date=date),
+        "content/b.md": article(date="2020-01-01"),
+        "content/b.comments.yaml": f"- date: {date}\n  body: x\n",
+    })
+    code, _, err = run_sitegen(["build", "--source", site, "--output", tmp_path / "out"], capsys)
+    assert code == 1 and "Traceback" not in err
+    assert err.count(expected) == 2
+
+
+@pytest.mark.parametrize("pattern", ["/{slug}/}", "/{slug}/{", "/{year}}/{slug}/"])
+def test_a_stray_brace_in_the_permalink_is_an_error(tmp_path, capsys, pattern):
+    site = write_site(tmp_path / "site", {
+        "sitegen.yaml": f"title: T\nbase_url: https://example.org/\npermalink: \"{pattern}\"\n",
+        "content/a.md": article(),
+    })
+    code, _, err = run_sitegen(["build", "--source", site, "--output", tmp_path / "out"], capsys)
+    assert code == 1 and "sitegen.yaml:3: permalink:" in err and "Traceback" not in err
+
+
+def test_a_file_where_a_page_needs_a_folder_is_an_error(tmp_path, capsys):
+    site = write_site(tmp_path / "site", {
+        "content/a/index.md": article(),
+        "content/a/comments.xml/inside.txt": "a bundle file under a folder named like the comments feed",
+    })
+    code, _, err = run_sitegen(["build", "--source", site, "--output", tmp_path / "out"], capsys)
+    assert code == 1 and "Traceback" not in err
+    assert "would write 2020/01/a/comments.xml/inside.txt, inside 2020/01/a/comments.xml" in err
+
+
+def test_an_error_found_while_scanning_fails_a_build_that_changed_nothing_else(tmp_path, capsys):
+    site = write_site(tmp_path / "site", {"content/a.md": article()})
+    out = tmp_path / "out"
+    assert run_sitegen(["build", "--source", site, "--output", out], capsys)[0] == 0
+    (site / "content/orphan.comments.yaml").write_text("- body: no article\n")
+    code, _, err = run_sitegen(["build", "--source", site, "--output", out], capsys)
+    assert code == 1 and "content/orphan.comments.yaml: comment thread without its article" in err
+
+
+def test_dates_follow_a_new_timezone_in_a_long_running_preview(tmp_path):
+    from sitegen.build import BuildOptions, build_site
+    from sitegen.cache import BuildCache
+    site = write_site(tmp_path / "site", {
+        "sitegen.yaml": "title: T\nbase_url: https://example.org/\ntimezone: America/New_York\n",
+        "content/a.md": article(date="2019-11-28T10:00:00+03:00"),
+    })
+    cache = BuildCache()
+    first = build_site(BuildOptions(source=site), cache)
+    assert b'datetime="2019-11-28T02:00:00-05:00"' in first.files["2019/11/a/index.html"]
+    (site / "sitegen.yaml").write_text("title: T\nbase_url: https://example.org/\ntimezone: Asia/Tokyo\n")
+    second = build_site(BuildOptions(source=site), cache)
+    assert b'datetime="2019-11-28T16:00:00+09:00"' in second.files["2019/11/a/index.html"]

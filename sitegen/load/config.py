@@ -48,6 +48,11 @@ def language(value) -> str:
 
 def permalink(value) -> str:
     pattern = nonempty_text(value)
+    try:
+        pattern.format(**{name: "x" for name in PERMALINK_FIELDS})
+    except (ValueError, KeyError, IndexError):
+        if not set(re.findall(r"\{([^}]*)\}", pattern)) - set(PERMALINK_FIELDS):
+            raise Invalid(f"'{pattern}' has a '{{' or '}}' that opens or closes no placeholder") from None
     unknown = set(re.findall(r"\{([^}]*)\}", pattern)) - set(PERMALINK_FIELDS)
     if unknown:
         raise Invalid(f"unknown placeholder {{{sorted(unknown)[0]}}} (use {{year}}, {{month}}, {{day}}, {{slug}})")

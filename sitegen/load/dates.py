@@ -39,8 +39,11 @@ def parse_moment(value: object, timezone: ZoneInfo) -> Moment:
         offset = offset[:3] + ":" + (offset[3:] or "00")
     try:
         moment = datetime.fromisoformat(f"{match['date']}T{time}{offset}")
-    except ValueError as exc:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone)
+        local = moment.astimezone(timezone)
+        # A date at the very ends of the calendar is not an instant every zone can show.
+        datetime.fromtimestamp(local.timestamp(), timezone)
+    except (ValueError, OverflowError) as exc:
         raise Invalid(f"{describe(value)} is not a date ({exc})") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone)
-    return Moment(moment.astimezone(timezone), has_time=match["time"] is not None)
+    return Moment(local, has_time=match["time"] is not None)

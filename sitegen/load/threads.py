@@ -8,7 +8,7 @@ on one comment, and reply cycles.
 from __future__ import annotations
 
 import re
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 from sitegen.diagnostics import Diagnostic, error, shorten, warning
@@ -19,7 +19,8 @@ from sitegen.model.types import Comment, Thread
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
 _SAFE_SCHEMES = ("http", "https", "mailto")
-_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+"""A URL's scheme, when it has one."""
 
 
 def comment_id(value) -> str:
@@ -31,14 +32,26 @@ def comment_id(value) -> str:
 
 
 def is_safe_url(url: str) -> bool:
-    """True for URLs a reader may follow from the public's words: http(s), mailto, or relative.
+    """True for a link a reader may follow from the public's words: http(s), mailto, or relative.
 
     Browsers ignore tabs, newlines and leading control characters in a scheme, so they are
     removed before it is read ("java\\tscript:" is javascript:), percent-escaped or not.
     """
     squeezed = "".join(ch for ch in unquote(url) if ch > " " and ch != "\x7f")
-    match = _SCHEME.match(squeezed)
+    match = SCHEME.match(squeezed)
     return match is None or match[1].lower() in _SAFE_SCHEMES
+
+
+def is_author_url(url: str) -> bool:
+    """A commenter's own page: an absolute http(s) or mailto URL that parses, nothing relative."""
+    match = SCHEME.match(url)
+    if match is None or match[1].lower() not in _SAFE_SCHEMES or not is_safe_url(url):
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "http://[oops"
+        return False
+    return parts.scheme.lower() == "mailto" or bool(parts.netloc)
 
 
 def markdown_text(value) -> str:
@@ -114,9 +127,9 @@ def load_thread(raw, path: str, timezone: ZoneInfo) -> tuple[Thread, list[Diagno
                 except Invalid as exc:
                     problems.append(error(path, item.line_of("date"), f"{label}.date: {exc}"))
             url = values.get("url")
-            if url is not None and not is_safe_url(url):
+            if url is not None and not is_author_url(url.strip()):
                 problems.append(warning(path, item.line_of("url"), f"{label}.url: '{shorten(url)}' dropped "
-                                        "(only http, https and mailto links are kept from comments)"))
+                                        "(a commenter's url must be a whole http, https or mailto address)"))
                 url = None
             comments.append(Comment(
                 id=own_id,
@@ -155,19 +168,18 @@ def _check_parents(comments: list[Comment], path: str) -> list[Diagnostic]:
         if comment.parent_id is not None and comment.parent_id not in by_id:
             problems.append(error(path, comment.line, f"comment '{comment.id}': parent '{comment.parent_id}' "
                                   "names no comment in this thread"))
-    reported: set[str] = set()
+    # Each comment is followed up to a top-level comment once: linear in the thread's length,
+    # however long a flat chain of replies is.
+    settled: set[str] = set()
     for comment in comments:
-        chain = [comment.id]
-        current = comment
-        while current.parent_id is not None and current.parent_id in by_id:
-            if current.parent_id in chain:
-                cycle = chain[chain.index(current.parent_id):]
-                if not reported.intersection(cycle):
-                    reported.update(cycle)
-                    loop = " -> ".join(cycle + [current.parent_id])
-                    problems.append(error(path, by_id[cycle[0]].line, f"reply cycle: {loop} "
-                                          "(each comment names another in the loop as its parent)"))
-                break
-            chain.append(current.parent_id)
-            current = by_id[current.parent_id]
+        chain: dict[str, None] = {}
+        current: Comment | None = comment
+        while current is not None and current.id not in settled and current.id not in chain:
+            chain[current.id] = None
+            current = by_id.get(current.parent_id) if current.parent_id is not None else None
+        if current is not None and current.id in chain:
+            loop = list(chain)[list(chain).index(current.id):]
+            problems.append(error(path, by_id[loop[0]].line, f"reply cycle: {' -> '.join(loop + [loop[0]])} "
+                                  "(each comment names another in the loop as its parent)"))
+        settled.update(chain)
     return problems

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 
 from babel import Locale
@@ -34,17 +34,21 @@ def _patterns(language: str) -> tuple[str, str]:
     return date_pattern, both
 
 
-@lru_cache(maxsize=65536)
 def date_view(moment: Moment, language: str) -> DateView:
+    # Keyed by the ISO text, which holds the offset: two zones' equal instants are equal Moments,
+    # and the text shown must be the zone's own.
+    return _date_view(moment.value.isoformat(), moment.has_time, language)
+
+
+@lru_cache(maxsize=65536)
+def _date_view(iso: str, has_time: bool, language: str) -> DateView:
     date_pattern, datetime_pattern = _patterns(language)
-    value = moment.value
-    if moment.has_time:
-        iso = value.isoformat()
+    value = datetime.fromisoformat(iso)
+    if has_time:
         text = format_datetime(value, datetime_pattern, tzinfo=value.tzinfo, locale=_locale(language))
-    else:
-        iso = value.date().isoformat()
-        text = format_datetime(value, date_pattern, tzinfo=value.tzinfo, locale=_locale(language))
-    return DateView(iso, text)
+        return DateView(iso, text)
+    text = format_datetime(value, date_pattern, tzinfo=value.tzinfo, locale=_locale(language))
+    return DateView(value.date().isoformat(), text)
 
 
 @lru_cache(maxsize=4096)

@@ -47,6 +47,7 @@ def _lock_down_links(state) -> None:
 
 def _safe_inline(tokens: list[Token]) -> list[Token]:
     result: list[Token] = []
+    in_link = False  # inside a link that is kept: a picture there becomes its text, not a second link
     dropping = False  # inside a link whose target was dropped: keep its text only
     for token in tokens:
         if token.type == "link_open":
@@ -54,20 +55,29 @@ def _safe_inline(tokens: list[Token]) -> list[Token]:
                 dropping = True
                 continue
             token.attrSet("rel", PUBLIC_REL)
-        elif token.type == "link_close" and dropping:
-            dropping = False
-            continue
+            in_link = True
+        elif token.type == "link_close":
+            if dropping:
+                dropping = False
+                continue
+            in_link = False
         elif token.type == "image":
+            # A picture's text may hold links and pictures of its own: it is kept as plain text only.
             src = str(token.attrGet("src") or "")
-            alt = token.children or [Token("text", "", 0, content=src)]
-            if is_safe_url(src) and not dropping:
+            text = Token("text", "", 0, content=_plain_text(token.children or []) or src)
+            if is_safe_url(src) and not (dropping or in_link):
                 opener = Token("link_open", "a", 1, attrs={"href": src, "rel": PUBLIC_REL})
-                result.extend([opener, *alt, Token("link_close", "a", -1)])
+                result.extend([opener, text, Token("link_close", "a", -1)])
             else:
-                result.extend(alt)
+                result.append(text)
             continue
         result.append(token)
     return result
+
+
+def _plain_text(tokens: list[Token]) -> str:
+    return "".join(t.content if t.type in ("text", "code_inline") else _plain_text(t.children or [])
+                   for t in tokens)
 
 
 def render_trusted(text: str) -> str:

@@ -265,7 +265,9 @@ def _recent_comments(args, context: MakeContext):
     for digest, comment_id, _ in recent:
         if digest not in bodies:
             bodies[digest] = {c.id: c.body_html for c in context.work(digest).rendered.comments}
-    comments = tuple(replace(view, body_html=Markup(bodies[digest][comment_id])) for digest, comment_id, view in recent)
+    # Shown away from its article, a comment's relative links ("#comment-c1") are joined to its URL.
+    comments = tuple(replace(view, body_html=Markup(rebase_links(bodies[digest][comment_id], view.article.url)))
+                     for digest, comment_id, view in recent)
     return context.templates.render("comments.html", {"site": site, "page": page, "comments": comments}, page.url)
 
 

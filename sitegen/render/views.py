@@ -13,6 +13,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from sitegen.load.threads import SCHEME
 from sitegen.model import urls
 from sitegen.model.taxonomy import Tag
 from sitegen.model.types import Article, SiteConfig
@@ -287,7 +288,6 @@ def thread_view(config: SiteConfig, article: Article, rendered: RenderedArticle)
 
 
 _LINK_ATTRIBUTE = re.compile(r"""\b(href|src)=(["'])(.*?)\2""")
-_HAS_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 def rebase_links(html: str, base: str) -> str:
@@ -298,7 +298,7 @@ def rebase_links(html: str, base: str) -> str:
     """
     def rebase(match: re.Match) -> str:
         attribute, quote, url = match.groups()
-        if not url or url.startswith("/") or _HAS_SCHEME.match(url):
+        if not url or url.startswith("/") or SCHEME.match(url):
             return match.group(0)
         return f"{attribute}={quote}{base}{url}{quote}"
     return _LINK_ATTRIBUTE.sub(rebase, html)
