@@ -194,3 +194,23 @@ def test_dates_follow_a_new_timezone_in_a_long_running_preview(tmp_path):
     (site / "sitegen.yaml").write_text("title: T\nbase_url: https://example.org/\ntimezone: Asia/Tokyo\n")
     second = build_site(BuildOptions(source=site), cache)
     assert b'datetime="2019-11-28T16:00:00+09:00"' in second.files["2019/11/a/index.html"]
+
+
+def test_symbolic_links_out_of_the_site_are_not_published(tmp_path, capsys):
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    (secret / "key.txt").write_text("do not publish")
+    site = write_site(tmp_path / "site", {"content/post/index.md": article(), "content/post/own.txt": "mine",
+                                          "layouts/static/x.css": "x"})
+    (site / "content/post/files").symlink_to(secret, target_is_directory=True)
+    (site / "content/post/k.txt").symlink_to(secret / "key.txt")
+    (site / "content/post/also-own.txt").symlink_to(site / "content/post/own.txt")
+    (site / "layouts/static/stolen.txt").symlink_to(secret / "key.txt")
+    (site / "layouts/article.html").symlink_to(secret / "key.txt")
+    out = tmp_path / "out"
+    code, _, err = run_sitegen(["build", "--source", site, "--output", out], capsys)
+    assert code == 0, err
+    published = {p.read_text(errors="replace") for p in out.rglob("*") if p.is_file()}
+    assert not any("do not publish" in text for text in published)
+    assert (out / "2020/01/post/also-own.txt").read_text() == "mine", "a link inside the site is followed"
+    assert "content/post/k.txt: warning: a symbolic link that leads out of the site's folder: not read" in err

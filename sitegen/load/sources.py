@@ -49,6 +49,29 @@ def is_ignored_name(name: str) -> bool:
     )
 
 
+def walk_inside(top: Path, root: Path, problems: list[Diagnostic]):
+    """os.walk, sorted, without ignored names, and without symbolic links that lead out of the site.
+
+    A link to a file elsewhere in the site is read like the file; one that leads out of it is not
+    (a pull request could otherwise publish the machine's files), and folders behind links are not
+    walked at all.
+    """
+    site = os.path.realpath(root)
+    for folder, dirnames, filenames in os.walk(top):
+        kept = []
+        for name in sorted(dirnames) + sorted(filenames):
+            path = os.path.join(folder, name)
+            if is_ignored_name(name) or (name in dirnames and os.path.islink(path)):
+                continue
+            if os.path.islink(path) and os.path.commonpath([site, os.path.realpath(path)]) != site:
+                problems.append(warning(Path(path).relative_to(root).as_posix(), None,
+                                        "a symbolic link that leads out of the site's folder: not read"))
+                continue
+            kept.append(name)
+        dirnames[:] = [d for d in kept if d in dirnames]
+        yield folder, dirnames, [f for f in kept if f in filenames]
+
+
 def scan_sources(root: Path) -> tuple[list[ArticleSource], list[Diagnostic]]:
     """Walk ROOT/content in sorted order; a folder holding index.md is a bundle."""
     content = root / CONTENT_DIR
@@ -56,9 +79,8 @@ def scan_sources(root: Path) -> tuple[list[ArticleSource], list[Diagnostic]]:
         return [], [error(CONTENT_DIR, None, "folder not found (articles go in content/)")]
     sources: list[ArticleSource] = []
     problems: list[Diagnostic] = []
-    for folder, dirnames, filenames in os.walk(content):
-        dirnames[:] = sorted(d for d in dirnames if not is_ignored_name(d))
-        files = sorted(f for f in filenames if not is_ignored_name(f))
+    for folder, dirnames, filenames in walk_inside(content, root, problems):
+        files = filenames
         rel_folder = Path(folder).relative_to(content).as_posix()
         prefix = "" if rel_folder == "." else rel_folder + "/"
         if BUNDLE_INDEX in files:
@@ -67,7 +89,7 @@ def scan_sources(root: Path) -> tuple[list[ArticleSource], list[Diagnostic]]:
                                       "an article bundle needs a folder of its own (content/SLUG/index.md)"))
                 files.remove(BUNDLE_INDEX)
             else:
-                sources.append(_bundle(Path(folder), prefix, files, dirnames))
+                sources.append(_bundle(root, Path(folder), prefix, files, dirnames, problems))
                 dirnames[:] = []  # everything inside a bundle belongs to it
                 continue
         names = set(files)
@@ -87,12 +109,12 @@ def scan_sources(root: Path) -> tuple[list[ArticleSource], list[Diagnostic]]:
     return sources, problems
 
 
-def _bundle(folder: Path, prefix: str, files: list[str], dirnames: list[str]) -> ArticleSource:
+def _bundle(root: Path, folder: Path, prefix: str, files: list[str], dirnames: list[str],
+            problems: list[Diagnostic]) -> ArticleSource:
     assets = [f for f in files if f not in (BUNDLE_INDEX, BUNDLE_THREAD)]
     for sub in dirnames:
-        for inner, inner_dirs, inner_files in os.walk(folder / sub):
-            inner_dirs[:] = sorted(d for d in inner_dirs if not is_ignored_name(d))
+        for inner, _, inner_files in walk_inside(folder / sub, root, problems):
             rel = Path(inner).relative_to(folder).as_posix()
-            assets.extend(f"{rel}/{f}" for f in sorted(inner_files) if not is_ignored_name(f))
+            assets.extend(f"{rel}/{f}" for f in inner_files)
     thread = prefix + BUNDLE_THREAD if BUNDLE_THREAD in files else None
     return ArticleSource(prefix + BUNDLE_INDEX, thread, tuple(sorted(assets)))

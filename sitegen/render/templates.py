@@ -8,6 +8,7 @@ with the "theme/" prefix: {% extends "theme/article.html" %}.
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,11 +16,25 @@ from typing import Any
 import jinja2
 
 from sitegen.diagnostics import Diagnostic, error
-from sitegen.load.sources import is_ignored_name
+from sitegen.load.sources import is_ignored_name, walk_inside
 from sitegen.render.schema import schema_org
 
 THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
 LAYOUTS_DIR = "layouts"
+
+
+class _SiteLoader(jinja2.FileSystemLoader):
+    """The site's templates; one behind a symbolic link that leads out of the site is not one."""
+
+    def __init__(self, folder: Path, site: Path):
+        super().__init__(folder)
+        self.site = os.path.realpath(site)
+
+    def get_source(self, environment, template):
+        source, filename, uptodate = super().get_source(environment, template)
+        if os.path.commonpath([self.site, os.path.realpath(filename)]) != self.site:
+            raise jinja2.TemplateNotFound(template)
+        return source, filename, uptodate
 
 
 class _StrictUndefined(jinja2.StrictUndefined):
@@ -43,7 +58,7 @@ class TemplateSet:
         theme_templates = jinja2.FileSystemLoader(THEME_DIR / "templates")
         loaders: list[jinja2.BaseLoader] = []
         if self.layouts.is_dir():
-            loaders.append(jinja2.FileSystemLoader(self.layouts))
+            loaders.append(_SiteLoader(self.layouts, root))
         loaders += [jinja2.PrefixLoader({"theme": theme_templates}), theme_templates]
         self.env = jinja2.Environment(
             loader=jinja2.ChoiceLoader(loaders),
@@ -84,10 +99,10 @@ class TemplateSet:
         for static_root in (THEME_DIR / "static", root / LAYOUTS_DIR / "static"):
             if not static_root.is_dir():
                 continue
-            for path in sorted(static_root.rglob("*")):
-                relative = path.relative_to(static_root)
-                if path.is_file() and not any(is_ignored_name(part) for part in relative.parts):
-                    files[relative.as_posix()] = path
+            for folder, _, names in walk_inside(static_root, root if static_root.is_relative_to(root) else static_root, []):
+                for name in names:
+                    path = Path(folder) / name
+                    files[path.relative_to(static_root).as_posix()] = path
         return dict(sorted(files.items()))
 
     def display_path(self, filename: str | None, name: str | None = None) -> str:
