@@ -24,7 +24,7 @@ from typing import Callable, Iterable, Iterator
 from sitegen.cache import CACHE_DIR, ArticleEntry, BuildCache, code_digest, write_work
 from sitegen.diagnostics import Diagnostic, error, has_errors
 from sitegen.load.articles import ArticleFiles, load_article, read_article_files
-from sitegen.load.config import load_config
+from sitegen.load.config import CONFIG_FILE, load_config
 from sitegen.load.sources import CONTENT_DIR, ArticleSource, scan_sources
 from sitegen.model.site import assemble_site
 from sitegen.model.types import SiteConfig
@@ -178,8 +178,8 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None, out_dir: 
     stats = BuildStats()
     root = options.source.resolve()  # one spelling of every path, however --source was written
     config, diagnostics = load_config(root, options.base_url)
-    if config is None:
-        return BuildResult(None, diagnostics, stats, has_config=False)
+    if config is None:  # no sitegen.yaml at all, or one that cannot be read
+        return BuildResult(None, diagnostics, stats, has_config=(root / CONFIG_FILE).is_file())
 
     output_key = str(out_dir.resolve()) if out_dir is not None else ""
     sources, found = scan_sources(root)

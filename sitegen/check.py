@@ -19,6 +19,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from sitegen.build import BuildOptions, BuildResult, build_site
 from sitegen.diagnostics import Diagnostic, error, shorten
+from sitegen.load.threads import SCHEME
 from sitegen.load.config import load_config
 from sitegen.model import urls
 from sitegen.model.types import SiteConfig
@@ -258,13 +259,17 @@ class _Inspection:
         """Check that REFERENCE, written in SOURCE and read against BASE, reaches the site's own
         file (and fragment); returns that file, or None when it is broken or not the site's."""
         written = reference.url.strip()
-        scheme = urlsplit(written).scheme.lower()
-        if not written or (scheme and scheme not in ("http", "https")):
-            return None  # mailto:, tel:, data: ... are not pages of the site
-        address = self._addresses.get((base, written))
-        if address is None:
-            parts = urlsplit(urljoin(base, written))
-            address = self._addresses[base, written] = (parts.netloc.lower(), parts.path or "/", parts.fragment)
+        try:
+            scheme = urlsplit(written).scheme.lower()
+            if not written or (scheme and scheme not in ("http", "https")):
+                return None  # mailto:, tel:, data: ... are not pages of the site
+            address = self._addresses.get((base, written))
+            if address is None:
+                parts = urlsplit(urljoin(base, written))
+                address = self._addresses[base, written] = (parts.netloc.lower(), parts.path or "/", parts.fragment)
+        except ValueError as exc:  # "http://[oops": a URL no browser can follow
+            self._problem(source, reference.line, f"broken link {reference.what} '{written}': not a URL ({exc})")
+            return None
         host, path, fragment = address
         if host != self.host:
             return None  # another site's: not followed, the check needs no network
@@ -428,7 +433,7 @@ def _is_path_relative(url: str) -> bool:
     """True for "style.css" or "../x/", which mean something else at every depth; not for
     "/digest/x/", "https://...", "#main" or "mailto:..."."""
     url = url.strip()
-    return bool(url) and not url.startswith(("/", "#", "?")) and not urlsplit(url).scheme
+    return bool(url) and not url.startswith(("/", "#", "?")) and not SCHEME.match(url)
 
 
 def _local(tag: str) -> str:

@@ -214,3 +214,18 @@ def test_symbolic_links_out_of_the_site_are_not_published(tmp_path, capsys):
     assert not any("do not publish" in text for text in published)
     assert (out / "2020/01/post/also-own.txt").read_text() == "mine", "a link inside the site is followed"
     assert "content/post/k.txt: warning: a symbolic link that leads out of the site's folder: not read" in err
+
+
+def test_a_sitegen_yaml_that_is_not_utf8_is_the_sites_error(tmp_path, capsys):
+    site = write_site(tmp_path / "site", {"sitegen.yaml": b"title: Caf\xe9\nbase_url: https://example.org/\n",
+                                          "content/a.md": article()})
+    code, _, err = run_sitegen(["build", "--source", site, "--output", tmp_path / "out"], capsys)
+    assert code == 1 and "sitegen.yaml:1: not valid UTF-8" in err and "not a site" not in err
+
+
+def test_an_absolute_picture_url_in_capitals_stays_absolute(tmp_path, capsys):
+    site = write_site(tmp_path / "site", {"content/a.md": article(image={"src": "HTTPS://cdn.example/p.jpg", "alt": "p"})})
+    out = tmp_path / "out"
+    assert run_sitegen(["build", "--source", site, "--output", out], capsys)[0] == 0
+    html = (out / "2020/01/a/index.html").read_text()
+    assert '<meta property="og:image" content="HTTPS://cdn.example/p.jpg">' in html

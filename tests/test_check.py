@@ -258,3 +258,9 @@ def test_page_text_folds_whitespace_and_skips_what_is_not_shown():
     page = parse_page("<head><title>Hidden title</title><style>p{}</style></head>"
                       "<body><p>One\n  <em>two</em></p><p>three</p><script>var x</script></body>")
     assert page.text == "one two three"
+
+
+def test_a_url_no_browser_can_follow_is_a_problem_not_a_crash(tmp_path, capsys):
+    site = write_site(tmp_path / "site", {"content/a.md": article(body='<a href="http://[oops/">odd</a>')})
+    code, _, err = run_sitegen(["check", "--source", site], capsys)
+    assert code == 1 and "not a URL" in err and "Traceback" not in err

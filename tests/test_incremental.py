@@ -176,3 +176,15 @@ def test_a_failed_build_keeps_the_articles_it_read_for_the_next(site, tmp_path):
     broken.write_text(original)
     fixed = build(site, out)
     assert fixed.articles_processed == 1, "only the article that was broken is read again"
+
+
+def test_source_date_epoch_is_an_input_of_an_empty_sites_feed(tmp_path, monkeypatch):
+    import feedparser
+    from conftest import write_site
+    site = write_site(tmp_path / "site", {"content/.keep": ""})
+    out = tmp_path / "out"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    build(site, out)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1600000000")
+    build(site, out)
+    assert feedparser.parse((out / "feed.xml").read_bytes()).feed.updated == "2020-09-13T12:26:40+00:00"

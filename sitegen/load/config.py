@@ -21,7 +21,10 @@ PERMALINK_FIELDS = ("year", "month", "day", "slug")
 
 def base_url(value) -> str:
     url = nonempty_text(value)
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "https://[::1/"
+        raise Invalid(f"'{url}' is not a URL") from None
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise Invalid(f"expected an absolute http:// or https:// URL, got '{url}'")
     if parts.query or parts.fragment:

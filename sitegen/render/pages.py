@@ -146,7 +146,7 @@ class _Planner:
     def feed_args(self, self_path: str, page_path: str, title: str, keys) -> tuple:
         entries = tuple((r.digest, r.url_path, tuple(link.text for link in self.tags[r.key]))
                         for r in (self.by_key[k] for k in list(keys)[:FEED_ENTRIES]))
-        return self_path, page_path, title, entries
+        return self_path, page_path, title, entries, rfc3339(fallback_time())
 
     def home_pages(self) -> None:
         self.list_pages(urls.HOME, self.by_key, "home.html", self.config.title, "home page")
@@ -272,7 +272,7 @@ def _recent_comments(args, context: MakeContext):
 
 
 def _articles_feed(args, context: MakeContext):
-    self_path, page_path, title, entries = args
+    self_path, page_path, title, entries, empty_updated = args
     config = context.config
     made = []
     for digest, url_path, categories in entries:
@@ -287,7 +287,7 @@ def _articles_feed(args, context: MakeContext):
             updated=rfc3339((article.updated or article.date).value), published=rfc3339(article.date.value),
             authors=article.authors, categories=categories, summary_html=rebase_links(rendered.summary_html, url),
             content_html=rendered.body_html + "\n" + discussion, base_url=url))
-    updated = max((e.updated for e in made), default=rfc3339(fallback_time()))
+    updated = max((e.updated for e in made), default=empty_updated)
     feed = Feed(absolute_url(config, self_path), title, config.description, absolute_url(config, self_path),
                 absolute_url(config, page_path), updated, config.title, config.language, tuple(made))
     return atom_xml(feed), []

@@ -60,6 +60,9 @@ class PageView:
 @dataclass(frozen=True)
 class ImageView:
     src: str | None
+    """Where the page loads the picture from: the bundle's file (a path under the site) or a URL."""
+    absolute_src: str | None
+    """The same as an absolute URL, for link previews and feeds."""
     alt: str
     credit: str | None
     credit_url: str | None
@@ -321,10 +324,11 @@ def article_view(config: SiteConfig, article: Article, rendered: RenderedArticle
                  month: Link, newer: Link | None, older: Link | None) -> ArticleView:
     image = None
     if article.image is not None:
-        src = article.image.src
+        src = absolute_src = article.image.src
         if src is not None and not src.lower().startswith(("http://", "https://")):
             src = href(config, article.url_path + src)
-        image = ImageView(src, article.image.alt, article.image.credit, article.image.credit_url)
+            absolute_src = absolute_url(config, article.url_path + article.image.src)
+        image = ImageView(src, absolute_src, article.image.alt, article.image.credit, article.image.credit_url)
     source = article.source
     return ArticleView(
         key=article.key,
