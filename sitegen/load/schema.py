@@ -40,7 +40,7 @@ def text(value: Any) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
+        return getattr(value, "written", str(value))
     raise Invalid(f"expected text, got {describe(value)}")
 
 

@@ -42,8 +42,24 @@ class DuplicateKeyError(yaml.MarkedYAMLError):
     pass
 
 
+class WrittenInt(int):
+    """A whole number that remembers how it was written, for a field that wants text ("007")."""
+
+
+class WrittenFloat(float):
+    """A number with a point that remembers how it was written ("1e3", ".inf")."""
+
+
 class _Loader(_BaseLoader):
     line_offset = 0
+
+    def construct_object(self, node, deep=False):
+        # An alias (*name) would hand out one value many times; nested, a few lines become
+        # gigabytes. The format needs none, so they are refused.
+        if node in self.constructed_objects or node in self.recursive_objects:
+            raise yaml.constructor.ConstructorError(
+                None, None, "aliases (*name) are not supported: write the value out", node.start_mark)
+        return super().construct_object(node, deep)
 
 
 # YAML 1.2 core schema: the implicit types are null, bool, int and float, nothing else.
@@ -64,10 +80,20 @@ for _tag, _pattern, _first in (
 def _construct_int(loader, node):
     text = loader.construct_scalar(node)
     if text.startswith("0o"):
-        return int(text[2:], 8)
-    if text.startswith("0x"):
-        return int(text[2:], 16)
-    return int(text)
+        number = WrittenInt(int(text[2:], 8))
+    elif text.startswith("0x"):
+        number = WrittenInt(int(text[2:], 16))
+    else:
+        number = WrittenInt(int(text))
+    number.written = text
+    return number
+
+
+def _construct_float(loader, node):
+    text = loader.construct_scalar(node)
+    number = WrittenFloat(loader.construct_yaml_float(node))
+    number.written = text
+    return number
 
 
 def _construct_mapping(loader, node):
@@ -96,6 +122,7 @@ def _construct_sequence(loader, node):
 
 
 _Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_str)

@@ -85,3 +85,15 @@ def test_output_paths(url_path, path):
 def test_output_paths_never_leave_the_output_folder(url_path):
     with pytest.raises(UnsafePath):
         output_path(url_path)
+
+
+def test_yaml_aliases_are_refused():
+    value, problems = parse_yaml("a: &x [1, 2]\nb: *x\n", "f.yaml")
+    assert value is None and "aliases (*name) are not supported" in str(problems[0])
+
+
+@pytest.mark.parametrize("written", ["007", "1e3", ".inf", "0x1F", "12"])
+def test_a_bare_number_is_text_as_written(written):
+    from sitegen.load.schema import text
+    value, _ = parse_yaml(f"author: {written}\n", "f.yaml")
+    assert text(value["author"]) == written
