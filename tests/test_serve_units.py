@@ -52,6 +52,12 @@ OUTPUT = {"index.html": b"", "2019/11/macron/index.html": b"", "style.css": b"",
     ("digest/index.html", "/digest/", Located()),
     ("/digestive/", "/digest/", Located()),
     ("/digest%2F", "/digest/", Located()),
+    # a base path with a space or other script, however base_url spells it
+    ("/", "/my%20digest/", Located(redirect="/my%20digest/")),
+    ("/my%20digest/", "/my%20digest/", Located(key="index.html")),
+    ("/my%20digest/", "/my digest/", Located(key="index.html")),
+    ("/", "/дайджест/", Located(redirect="/%D0%B4%D0%B0%D0%B9%D0%B4%D0%B6%D0%B5%D1%81%D1%82/")),
+    ("/%D0%B4%D0%B0%D0%B9%D0%B4%D0%B6%D0%B5%D1%81%D1%82/", "/дайджест/", Located(key="index.html")),
 ])
 def test_locate(target, base, expected):
     assert locate(target, base, OUTPUT) == expected

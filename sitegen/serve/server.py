@@ -85,8 +85,9 @@ def locate(target: str, base_path: str, output: Mapping[str, object]) -> Located
     path, _, query = target.partition("?")
     path = path.partition("#")[0]
     query = "?" + query if query else ""
-    if path == "/" and base_path != "/":
-        return Located(redirect=base_path + query)
+    base = unquote(base_path)  # base_url's path as written may be encoded ("/my%20digest/") or not
+    if path == "/" and base != "/":
+        return Located(redirect=quote(base) + query)
     if not path.startswith("/"):
         return Located()
     try:
@@ -96,16 +97,16 @@ def locate(target: str, base_path: str, output: Mapping[str, object]) -> Located
     if any(_unsafe(segment) for segment in segments) or "" in segments[:-1]:
         return Located()
     decoded = "/" + "/".join(segments)
-    if decoded + "/" == base_path:
-        return Located(redirect=base_path + query)
-    if not decoded.startswith(base_path):
+    if decoded + "/" == base:
+        return Located(redirect=quote(base) + query)
+    if not decoded.startswith(base):
         return Located()
-    relative = decoded[len(base_path):]
+    relative = decoded[len(base):]
     key = relative + "index.html" if relative == "" or relative.endswith("/") else relative
     if key in output:
         return Located(key=key)
     if key + "/index.html" in output:
-        return Located(redirect=quote(base_path + relative + "/") + query)
+        return Located(redirect=quote(base + relative + "/") + query)
     return Located()
 
 
