@@ -20,7 +20,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from sitegen.build import BuildOptions, BuildResult, build_site
 from sitegen.diagnostics import Diagnostic, error, shorten
 from sitegen.load.threads import SCHEME
-from sitegen.load.config import load_config
+from sitegen.render.anchoring import UNSEEN_ELEMENTS, WORD_BREAKS, fold
 from sitegen.model import urls
 from sitegen.model.types import SiteConfig
 from sitegen.render.feeds import ATOM
@@ -39,14 +39,6 @@ _URL_ATTRIBUTES = {
 }
 # A <link> loads an asset for these rels; for the others (canonical, alternate, ...) it is a link.
 _ASSET_RELS = {"stylesheet", "icon", "apple-touch-icon", "manifest", "preload", "modulepreload", "prefetch"}
-# Text in these is not on the page a reader sees, so a text fragment cannot name it.
-_UNSEEN = {"script", "style", "template", "title"}
-# Element boundaries that separate words in the text a reader sees.
-_BLOCKS = {
-    "address", "article", "aside", "blockquote", "br", "dd", "details", "div", "dl", "dt", "figcaption",
-    "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol",
-    "p", "pre", "section", "summary", "table", "td", "th", "tr", "ul",
-}
 _RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")
 _CSS_URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)|@import\s+(['"])(.*?)\3""")
 
@@ -107,15 +99,15 @@ class _PageParser(HTMLParser):
             for url in written:
                 page.references.append(Reference(url, line, f"<{tag} {attribute}>", is_asset, rels,
                                                  values.get("type", "").lower()))
-        if tag in _UNSEEN:
+        if tag in UNSEEN_ELEMENTS:
             self._unseen += 1
-        if tag in _BLOCKS:
+        if tag in WORD_BREAKS:
             self._text.append(" ")
 
     def handle_endtag(self, tag):
-        if tag in _UNSEEN and self._unseen:
+        if tag in UNSEEN_ELEMENTS and self._unseen:
             self._unseen -= 1
-        if tag in _BLOCKS:
+        if tag in WORD_BREAKS:
             self._text.append(" ")
 
     def handle_data(self, data):
@@ -140,7 +132,8 @@ def _srcset_urls(srcset: str) -> list[str]:
 
 
 def _folded(text: str) -> str:
-    return " ".join(text.split()).casefold()
+    """As text fragments match: whitespace folded as for quotes, and case ignored."""
+    return fold(text).casefold()
 
 
 def text_directives(directive: str) -> list[list[str]]:
@@ -185,8 +178,7 @@ def check_site(options: BuildOptions) -> CheckResult:
     result = build_site(options)
     if not result.ok:
         return CheckResult(result, None)
-    config, _ = load_config(options.source, options.base_url)
-    return CheckResult(result, inspect_output(result.files, config))
+    return CheckResult(result, inspect_output(result.files, result.config))
 
 
 def inspect_output(files: dict[str, bytes | Path], config: SiteConfig) -> OutputReport:

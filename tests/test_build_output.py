@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, article, run_sitegen, tree_bytes, tree_stats, write_site
-from sitegen.write.output import write_output
+from sitegen.write.output import StagedOutput
 
 
 def test_two_builds_are_byte_identical(tmp_path, capsys):
@@ -45,10 +45,15 @@ def test_a_failing_build_leaves_the_previous_output_untouched(tmp_path, capsys):
 
 def test_a_write_that_fails_midway_leaves_the_previous_output_untouched(tmp_path):
     out = tmp_path / "output"
-    write_output({"index.html": b"old"}, out)
+    first = StagedOutput(out)
+    first.put("index.html", "", b"old")
+    first.commit(True, {})
     before = tree_stats(out)
+    second = StagedOutput(out)
+    second.put("a.html", "", b"new")
     with pytest.raises(FileNotFoundError):
-        write_output({"a.html": b"new", "b/photo.jpg": tmp_path / "vanished.jpg"}, out)
+        second.copy("b/photo.jpg", "", tmp_path / "vanished.jpg")  # what the build does on any failure:
+    second.abort()
     assert tree_bytes(out) == {"index.html": b"old"} and tree_stats(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
 

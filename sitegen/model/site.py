@@ -6,14 +6,14 @@ from dataclasses import dataclass, field, replace
 
 from sitegen.diagnostics import Diagnostic, error
 from sitegen.model.taxonomy import Tag, Year, index_dates, index_tags
-from sitegen.model.types import Article, SiteConfig
+from sitegen.model.types import Placed, SiteConfig
 from sitegen.model.urls import article_url_path
 
 
 @dataclass(frozen=True, slots=True)
 class Site:
     config: SiteConfig
-    articles: tuple[Article, ...]
+    articles: tuple[Placed, ...]
     """Published articles, newest first, each with its url_path."""
     tags: tuple[Tag, ...] = ()
     tag_of: dict[str, Tag] = field(default_factory=dict)
@@ -21,15 +21,15 @@ class Site:
     years: tuple[Year, ...] = ()
 
 
-def newest_first(article: Article):
+def newest_first(article: Placed):
     return (-article.date.value.timestamp(), article.key)
 
 
-def assemble_site(config: SiteConfig, articles: list[Article], include_drafts: bool) -> tuple[Site, list[Diagnostic]]:
+def assemble_site(config: SiteConfig, articles: list[Placed], include_drafts: bool) -> tuple[Site, list[Diagnostic]]:
     published = [a for a in articles if include_drafts or not a.draft]
     problems: list[Diagnostic] = []
-    claimed: dict[str, Article] = {}
-    placed: list[Article] = []
+    claimed: dict[str, Placed] = {}
+    placed: list[Placed] = []
     for article in sorted(published, key=lambda a: a.key):
         url_path = article.url_path or article_url_path(config, article.slug, article.date)
         if url_path in claimed:

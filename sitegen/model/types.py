@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
 
@@ -118,3 +118,15 @@ class Article:
     """The bundle folder relative to the site root; None for a single-file article."""
     url_path: str = ""
     """The page's path under base_url ("2019/11/macron/"), decided by assemble_site."""
+
+
+class Placed(Protocol):
+    """What assembling the site reads of an article: the build's ArticleRecord, or a loaded Article."""
+
+    key: str
+    path: str
+    slug: str
+    date: Moment
+    draft: bool
+    tags: tuple[str, ...]
+    url_path: str

@@ -19,7 +19,10 @@ BLOCK_ELEMENTS = frozenset(
     "address article aside blockquote dd details div dl dt figcaption figure footer h1 h2 h3 h4 h5 h6 "
     "header hr li main nav ol p pre section summary table tbody td tfoot th thead tr ul".split()
 )
-_SKIPPED = frozenset(("script", "style", "template"))
+UNSEEN_ELEMENTS = frozenset(("script", "style", "template", "title"))
+"""Their text is not on the page a reader sees, so no quote or text fragment can name it."""
+WORD_BREAKS = BLOCK_ELEMENTS | {"br"}
+"""Element boundaries that separate words in the text a reader sees."""
 _ENTITY = re.compile(r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)")
 
 
@@ -78,9 +81,9 @@ class _TextMap(HTMLParser):
     def handle_starttag(self, tag, attrs):
         start = self._offset()
         end = self._tag_end(start)
-        if tag in _SKIPPED:
+        if tag in UNSEEN_ELEMENTS:
             self.skip_depth += 1
-        if tag in BLOCK_ELEMENTS or tag == "br":
+        if tag in WORD_BREAKS:
             self._virtual_space(end)
         if tag == "a":
             self.open_links.append([])
@@ -88,13 +91,13 @@ class _TextMap(HTMLParser):
             self.depth += 1
 
     def handle_startendtag(self, tag, attrs):
-        if tag in BLOCK_ELEMENTS or tag == "br":
+        if tag in WORD_BREAKS:
             self._virtual_space(self._tag_end(self._offset()))
 
     def handle_endtag(self, tag):
         start = self._offset()
         end = self._tag_end(start)
-        if tag in _SKIPPED and self.skip_depth:
+        if tag in UNSEEN_ELEMENTS and self.skip_depth:
             self.skip_depth -= 1
         if tag == "a" and self.open_links:
             for piece in self.open_links.pop():

@@ -167,9 +167,7 @@ class ArticleRecord:
     slug: str
     title: str
     date: Moment
-    updated: Moment | None
     tags: tuple[str, ...]
-    authors: tuple[str, ...]
     draft: bool
     assets: tuple[str, ...]
     bundle_dir: str | None
@@ -181,8 +179,6 @@ class ArticleRecord:
     comments: tuple[tuple, ...]
     """A CommentStamp's fields for each comment, in reading order."""
     notes: tuple[RenderedNote, ...]
-    closed: bool
-    source_count: int | None
     last_changed: datetime
     """The latest of its date, its updated date and its comments' dates."""
     date_view: DateView
@@ -194,18 +190,15 @@ def summarize(article: Article, rendered: RenderedArticle, digest: str, config: 
     """The record of an article; its URL is its own (permalink, slug, date), so it is decided here."""
     moments = [article.date.value, *(m.value for m in [article.updated] if m)]
     moments += [c.date.value for c in article.thread.comments if c.date]
-    kept = len(article.thread.comments)
     return ArticleRecord(
         key=article.key, path=article.path, slug=article.slug, title=article.title, date=article.date,
-        updated=article.updated, tags=article.tags, authors=article.authors, draft=article.draft,
+        tags=article.tags, draft=article.draft,
         assets=article.assets, bundle_dir=article.bundle_dir, digest=digest,
         summary_html=rendered.summary_html,
         summary_text=Markup(rendered.summary_html).striptags(),
         comments=tuple((c.id, c.author, c.name, c.date.value.timestamp() if c.date else None,
                         bool(c.date and c.date.has_time)) for c, _ in reading_order(article.thread)),
         notes=rendered.notes,
-        closed=article.thread.closed,
-        source_count=article.thread.count if article.thread.count is not None and article.thread.count > kept else None,
         last_changed=max(moments),
         date_view=date_view(article.date, config.language),
         url_path=article_url_path(config, article.slug, article.date),

@@ -16,7 +16,6 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from sitegen.write.paths import output_path
 
 _CAN_MASK = hasattr(signal, "pthread_sigmask")
 
@@ -247,19 +246,3 @@ def _swap(staging: Path, out_dir: Path) -> None:
         os.rename(retired, out_dir)
         raise
     shutil.rmtree(retired, ignore_errors=True)
-
-
-def write_output(files: dict[str, bytes | Path], out_dir: Path) -> None:
-    """Write a whole site held in memory (`files`: output path -> bytes or a file to copy)."""
-    output = StagedOutput(out_dir)
-    try:
-        for path, content in sorted(files.items()):
-            path = output_path(path)
-            if isinstance(content, Path):
-                output.copy(path, "", content)
-            else:
-                output.put(path, "", content)
-        output.commit(True, {})
-    except BaseException:
-        output.abort()
-        raise
