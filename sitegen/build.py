@@ -44,6 +44,15 @@ Progress = Callable[[str, int, int], None]
 """Called as (stage, done, total) while a build runs."""
 
 
+@dataclass(frozen=True)
+class _Layouts:
+    """What a build reads of the templates and static files, read once per build."""
+
+    digest: str
+    """Of every template the site can use."""
+    static_files: dict[str, Path]
+
+
 @dataclass(frozen=True, slots=True)
 class BuildOptions:
     source: Path
@@ -185,7 +194,9 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None, out_dir: 
     sources, found = scan_sources(root)
     diagnostics += found
     stamps = {source.key: _source_stamp(root, source) for source in sources}
-    inputs = _inputs_stamp(root, options, config, sources, stamps, diagnostics) if out_dir is not None else None
+    layouts = _Layouts(TemplateSet.digest_of(root), TemplateSet.static_files(root))
+    inputs = (_inputs_stamp(root, options, config, sources, stamps, layouts, diagnostics)
+              if out_dir is not None else None)
     last = cache.last_build(output_key) if inputs is not None else None
     if last is not None and last[0] == inputs and last[1] == _folder_stamp(out_dir):
         # Nothing the build reads has changed, and the output is as the last build left it.
@@ -199,8 +210,8 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None, out_dir: 
     made: dict[str, OutputEntry] | None = None
     files = None
     try:
-        made, files = _build(root, options, config, sources, stamps, cache, previous, out_dir, stats, diagnostics,
-                             progress)
+        made, files = _build(root, options, config, sources, stamps, layouts, cache, previous, out_dir, stats,
+                             diagnostics, progress)
     finally:
         # Articles read in a failed build are kept too: the build after the fix reuses them.
         if made is not None:
@@ -216,7 +227,7 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None, out_dir: 
 
 
 def _build(root: Path, options: BuildOptions, config: SiteConfig, sources: list[ArticleSource],
-           stamps: dict[str, tuple], cache: BuildCache, previous: dict[str, OutputEntry], out_dir: Path | None,
+           stamps: dict[str, tuple], layouts: _Layouts, cache: BuildCache, previous: dict[str, OutputEntry], out_dir: Path | None,
            stats: BuildStats, diagnostics: list[Diagnostic], progress: Progress):
     """The stages after the sources are known: (every output file's record, the files in memory),
     or (None, None) when the build found errors and wrote nothing."""
@@ -231,9 +242,9 @@ def _build(root: Path, options: BuildOptions, config: SiteConfig, sources: list[
         stats.articles = len(site.articles)
         stats.comments = sum(len(a.comments) for a in site.articles)
 
-        templates = cache.template_set(root)
+        templates = cache.template_set(root, layouts.digest)
         plans = plan_pages(site)
-        copies = {path: (file, templates.display_path(str(file))) for path, file in TemplateSet.static_files(root).items()}
+        copies = {path: (file, templates.display_path(str(file))) for path, file in layouts.static_files.items()}
         copies.update({article.url_path + asset: (root / article.bundle_dir / asset, article.path)
                        for article in site.articles for asset in article.assets})
         diagnostics += _check_paths([(p.url_path, p.source) for p in plans] +
@@ -285,16 +296,16 @@ def _build(root: Path, options: BuildOptions, config: SiteConfig, sources: list[
 
 
 def _inputs_stamp(root: Path, options: BuildOptions, config: SiteConfig, sources: list[ArticleSource],
-                  stamps: dict[str, tuple], found: list[Diagnostic]) -> str:
+                  stamps: dict[str, tuple], layouts: _Layouts, found: list[Diagnostic]) -> str:
     """A digest of everything a build reads, by name, size and time, and of what reading the config
     and the folders found: equal stamps, equal outputs and messages."""
     hasher = hashlib.sha256(f"{config!r}:{options.drafts}:{os.environ.get('SOURCE_DATE_EPOCH')}:"
-                            f"{code_digest()}:{TemplateSet.digest_of(root)}:{found!r}".encode())
+                            f"{code_digest()}:{layouts.digest}:{found!r}".encode())
     for source in sources:
         hasher.update(repr(stamps[source.key]).encode())
         for asset in source.assets:
             hasher.update(repr((asset, _stat(root / CONTENT_DIR / source.bundle_key / asset))).encode())
-    for relative, path in TemplateSet.static_files(root).items():
+    for relative, path in layouts.static_files.items():
         hasher.update(repr((relative, _stat(path))).encode())
     return hasher.hexdigest()
 

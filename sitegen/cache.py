@@ -93,9 +93,11 @@ class BuildCache:
         if directory is not None and load:
             self._load()
 
-    def template_set(self, root: Path) -> TemplateSet:
-        """The same Jinja environment, with its compiled templates, while no template changed."""
-        key = (root, TemplateSet.digest_of(root))
+    def template_set(self, root: Path, digest: str | None = None) -> TemplateSet:
+        """The same Jinja environment, with its compiled templates, while no template changed.
+
+        `digest` is TemplateSet.digest_of(root), when the caller has it already."""
+        key = (root, digest or TemplateSet.digest_of(root))
         if self._templates is None or self._templates[0] != key:
             self._templates = (key, TemplateSet(root, digest=key[1], bytecode_dir=self.bytecode_dir()))
         return self._templates[1]

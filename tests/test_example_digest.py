@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import REPO, TESTS, run_sitegen
+from conftest import REPO, TESTS
 
 SEEDS = TESTS / "seeds"
 MACRON_INF = "2019/11/macron-inf-moratorium/index.html"

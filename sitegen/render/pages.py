@@ -262,7 +262,7 @@ def _article(args, context: MakeContext):
 def _recent_comments(args, context: MakeContext):
     site, page, recent = args
     bodies = {}
-    for digest, comment_id, _ in recent:
+    for digest, _, _ in recent:
         if digest not in bodies:
             bodies[digest] = {c.id: c.body_html for c in context.work(digest).rendered.comments}
     # Shown away from its article, a comment's relative links ("#comment-c1") are joined to its URL.
