@@ -70,6 +70,8 @@ class BuildStats:
     """Articles read, checked and rendered in this build (the rest came from the cache)."""
     pages: int = 0
     """Pages planned: HTML pages, feeds and data files."""
+    planned_anew: bool = False
+    """False when every article kept its shape, so the last build's plans served."""
     pages_made: int = 0
     pages_unchanged: int = 0
     files: int = 0
@@ -127,11 +129,13 @@ def _process_in_worker(task: tuple[ArticleSource, str | None]) -> tuple[str, Art
     return files.digest, entry
 
 
-def _make_in_worker(task: tuple[PagePlan, Path | None]) -> tuple[str, bytes | tuple[int, int] | None, list[Diagnostic]]:
-    plan, to_disk = task
+def _make_in_worker(task: tuple[PagePlan, dict[str, str], Path | None]
+                    ) -> tuple[str, bytes | tuple[int, int] | None, list[Diagnostic]]:
+    plan, digests, to_disk = task
     if _worker["context"] is None:
         cache = _worker["cache"]
-        _worker["context"] = MakeContext(_worker["config"], cache.template_set(_worker["root"]), cache.work)
+        _worker["context"] = MakeContext(_worker["config"], cache.template_set(_worker["root"]), cache.work, {})
+    _worker["context"].digests = digests
     path = output_path(plan.url_path)
     content, problems = make_page(plan, _worker["context"])
     if content is None or to_disk is None:
@@ -216,7 +220,8 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None, out_dir: 
         # Articles read in a failed build are kept too: the build after the fix reuses them.
         if made is not None:
             cache.tables.outputs[output_key] = made
-        if stats.articles_processed or made not in (None, previous) or cache.tables.sources != sources_before:
+        if (stats.articles_processed or made not in (None, previous) or cache.tables.sources != sources_before
+                or cache.plans_changed):
             cache.save()
     stats.seconds = time.perf_counter() - started
     if made is not None and inputs is not None:
@@ -234,38 +239,43 @@ def _build(root: Path, options: BuildOptions, config: SiteConfig, sources: list[
     output = None
     pool = _Pool(root, options.jobs, config, cache)
     try:
-        records, found = _process_articles(root, sources, stamps, config, cache, pool, stats, progress)
+        articles, found = _process_articles(root, sources, stamps, config, cache, pool, stats, progress)
         diagnostics += found
+        digests = {key: digest for key, digest, _ in articles}
 
-        site, found = assemble_site(config, records, options.drafts)
-        diagnostics += found
-        stats.articles = len(site.articles)
-        stats.comments = sum(len(a.comments) for a in site.articles)
-
+        key = _shape_key(config, options, [entry.shape for _, _, entry in articles])
+        planned = cache.plans(key)
+        if planned is None:
+            planned = _plan(key, config, options, [entry.record for _, _, entry in articles])
+            cache.keep_plans(planned)
+            stats.planned_anew = True
+        diagnostics += planned.diagnostics
+        stats.articles, stats.comments = planned.articles, planned.comments
         templates = cache.template_set(root, layouts.digest)
-        plans = plan_pages(site)
         copies = {path: (file, templates.display_path(str(file))) for path, file in layouts.static_files.items()}
-        copies.update({article.url_path + asset: (root / article.bundle_dir / asset, article.path)
-                       for article in site.articles for asset in article.assets})
-        diagnostics += _check_paths([(p.url_path, p.source) for p in plans] +
-                                    [(path, label) for path, (_, label) in copies.items()])
+        diagnostics += _claim_all(planned.claims.copy(), [(path, label) for path, (_, label) in copies.items()])
+        copies.update({url_path: (root / file, label) for url_path, (file, label) in planned.assets.items()})
         if has_errors(diagnostics):
             return None, None
 
-        planned = [(output_path(plan.url_path), plan) for plan in plans]
-        fingerprints = _fingerprints(planned, f"{config!r}:{templates.digest()}:{code_digest()}")
-        stale = sum(1 for path, _ in planned if getattr(previous.get(path), "fingerprint", None) != fingerprints[path])
+        # A page's fingerprint: its plan, the content of the articles it shows, the templates and code.
+        salt = f"{config!r}:{templates.digest()}:{code_digest()}".encode()
+        fingerprints = {path: hashlib.sha256(b"".join([salt, plan, *(digests[k].encode() for k in keys)])).hexdigest()
+                        for path, plan, keys in planned.pages}
+        stale = sum(1 for path, fingerprint in fingerprints.items()
+                    if getattr(previous.get(path), "fingerprint", None) != fingerprint)
         output = _output_for(out_dir, previous, stale)
         made: dict[str, OutputEntry] = {}
         todo = []
-        for path, plan in planned:
+        for path, fingerprint in fingerprints.items():
             before = previous.get(path)
-            if before is not None and before.fingerprint == fingerprints[path] and output.keep(path, before):
+            if before is not None and before.fingerprint == fingerprint and output.keep(path, before):
                 made[path] = before
             else:
-                todo.append(plan)
-        stats.pages, stats.pages_unchanged = len(plans), len(plans) - len(todo)
-        context = MakeContext(config, templates, cache.work)
+                todo.append(planned.plan(path))
+        planned.unpacked.clear()  # the plans are not kept between builds, only their pickles
+        stats.pages, stats.pages_unchanged = len(fingerprints), len(fingerprints) - len(todo)
+        context = MakeContext(config, templates, cache.work, digests)
         for done, (path, content, found) in enumerate(_make_pages(todo, context, pool, output.staging_dir), 1):
             diagnostics += found
             if content is not None:
@@ -335,10 +345,11 @@ def _stat(path: Path | str) -> tuple[int, int] | None:
 
 def _process_articles(root: Path, sources: list[ArticleSource], stamps: dict[str, tuple], config: SiteConfig,
                       cache: BuildCache, pool: _Pool, stats: BuildStats,
-                      progress: Progress) -> tuple[list[ArticleRecord], list[Diagnostic]]:
-    """Each article's record: from the cache when its files are unchanged, else processed anew."""
+                      progress: Progress) -> tuple[list[tuple[str, str, ArticleEntry]], list[Diagnostic]]:
+    """(key, digest, entry) of each article that loaded, in source order, from the cache when its
+    files are unchanged, else processed anew; and every article's diagnostics."""
     tables = cache.tables
-    entries: dict[str, ArticleEntry] = {}
+    entries: dict[str, tuple[str, ArticleEntry]] = {}
     todo: list[tuple[ArticleSource, tuple]] = []
     for source in sources:
         stamp = stamps[source.key]
@@ -346,10 +357,11 @@ def _process_articles(root: Path, sources: list[ArticleSource], stamps: dict[str
         if known is not None and known[0] != stamp:
             # Touched: the bytes decide (an editor's save-without-change keeps the cache).
             known = (stamp, read_article_files(root, source).digest)
-        entry = tables.articles.get(cache.article_digest(known[1], config)) if known else None
-        if entry is not None and cache.has_work(entry.record.digest):
+        digest = cache.article_digest(known[1], config) if known else ""
+        entry = tables.articles.get(digest)
+        if entry is not None and cache.has_work(digest):
             tables.sources[source.key] = known
-            entries[source.key] = entry
+            entries[source.key] = (digest, entry)
         else:
             todo.append((source, stamp))
     results = pool.map(_process_in_worker, [(source, None) for source, _ in todo], PARALLEL_THRESHOLD)
@@ -357,14 +369,14 @@ def _process_articles(root: Path, sources: list[ArticleSource], stamps: dict[str
         results = (_process_here(root, source, config, cache) for source, _ in todo)
     for done, ((source, stamp), (files_digest, entry)) in enumerate(zip(todo, results), 1):
         tables.sources[source.key] = (stamp, files_digest)
-        entries[source.key] = entry
+        entries[source.key] = (entry.record.digest if entry.loaded else "", entry)
         stats.articles_processed += 1
         progress("articles", done, len(todo))
     tables.sources = {s.key: tables.sources[s.key] for s in sources}  # forget deleted articles
-    tables.articles = {e.record.digest: e for e in entries.values() if e.record is not None}
-    ordered = [entries[source.key] for source in sources]
-    return ([e.record for e in ordered if e.record is not None],
-            [diagnostic for e in ordered for diagnostic in e.diagnostics])
+    tables.articles = {digest: entry for digest, entry in entries.values() if entry.loaded}
+    ordered = [(source.key, *entries[source.key]) for source in sources]
+    return ([(key, digest, entry) for key, digest, entry in ordered if entry.loaded],
+            [diagnostic for _, _, entry in ordered for diagnostic in entry.diagnostics])
 
 
 def _process_here(root: Path, source: ArticleSource, config: SiteConfig, cache: BuildCache) -> tuple[str, ArticleEntry]:
@@ -389,59 +401,130 @@ def _file_fingerprint(path: Path) -> str:
     return f"file:{path}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
-def _check_paths(claims: list[tuple[str, str]]) -> list[Diagnostic]:
-    """Every output path is safe, and claimed once: two things never overwrite each other."""
-    problems = []
-    claimed: dict[str, str] = {}
-    for url_path, source in claims:
+class _Claims:
+    """Every output path claimed once, and none where another path needs a folder: two things
+    never overwrite each other."""
+
+    def __init__(self):
+        self.files: dict[str, str] = {}
+        """Output path -> what writes it."""
+        self.folders: dict[str, tuple[str, str]] = {}
+        """Every folder the claimed files need -> the first (path, source) that needs it."""
+
+    def claim(self, url_path: str, source: str) -> Diagnostic | None:
         try:
             path = output_path(url_path)
         except UnsafePath as exc:
-            problems.append(error(source, None, f"cannot be written: {exc}"))
-            continue
-        if path in claimed:
-            problems.append(error(source, None, f"would write {path}, which {claimed[path]} writes too "
-                                  "(change a slug, or rename the file)"))
-            continue
-        claimed[path] = source
-    folders = {}  # every folder the claimed files need, and who needs it first
-    for path, source in claimed.items():
+            return error(source, None, f"cannot be written: {exc}")
+        if path in self.files:
+            return error(source, None, f"would write {path}, which {self.files[path]} writes too "
+                         "(change a slug, or rename the file)")
+        if path in self.folders:
+            inside, inside_source = self.folders[path]
+            return error(inside_source, None, f"would write {inside}, inside {path}, which {source} "
+                         "writes as a file (rename one of them)")
         parts = path.split("/")
         for end in range(1, len(parts)):
-            folders.setdefault("/".join(parts[:end]), (path, source))
-    for folder, (path, source) in folders.items():
-        if folder in claimed:
-            problems.append(error(source, None, f"would write {path}, inside {folder}, which {claimed[folder]} "
-                                  "writes as a file (rename one of them)"))
-    return problems
+            folder = "/".join(parts[:end])
+            if folder in self.files:
+                return error(source, None, f"would write {path}, inside {folder}, which {self.files[folder]} "
+                             "writes as a file (rename one of them)")
+            self.folders.setdefault(folder, (path, source))
+        self.files[path] = source
+        return None
+
+    def copy(self) -> _Claims:
+        claims = _Claims()
+        claims.files, claims.folders = dict(self.files), dict(self.folders)
+        return claims
 
 
-_DIGESTED_ONCE = (EntryView, SiteView)
+def _claim_all(claims: _Claims, wanted: Iterable[tuple[str, str]]) -> list[Diagnostic]:
+    return [problem for url_path, source in wanted if (problem := claims.claim(url_path, source)) is not None]
 
 
-def _fingerprints(planned: list[tuple[str, PagePlan]], salt: str) -> dict[str, str]:
-    """Each page's fingerprint: the digest of its maker and arguments, and of the site-wide salt.
+_SHARED_VIEWS = (EntryView, SiteView)
 
-    Lists share their entries, and every page the site's view, so each of those is digested once and
-    stands in the pickle by its digest.
-    """
-    entry_digests: dict[int, str] = {}
 
-    class EntryPickler(pickle.Pickler):
+@dataclass
+class Planned:
+    """Every page planned for a site of one shape, kept between builds: plans depend on nothing
+    else, so a build whose articles kept their shapes plans nothing (see ArticleRecord.shape)."""
+
+    key: str
+    """The digest of the site's shape: the config, the options and every article's shape."""
+    pages: list[tuple[str, bytes, tuple[str, ...]]]
+    """(output path, the digest of its plan, the keys of the articles whose content it shows)."""
+    packed: dict[str, bytes]
+    """Output path -> its plan pickled, with the views that lists share stored once, by digest."""
+    views: dict[bytes, bytes]
+    assets: dict[str, tuple[str, str]]
+    """Articles' bundle files: URL path -> (the file, relative to the site's root; the article's path)."""
+    claims: _Claims
+    diagnostics: list[Diagnostic]
+    articles: int
+    comments: int
+    unpacked: dict[str, PagePlan] = field(default_factory=dict)
+    """The plans themselves, while the build that made them runs (never stored)."""
+
+    def plan(self, path: str) -> PagePlan:
+        plan = self.unpacked.get(path)
+        if plan is None:
+            plan = _PlanUnpickler(self.packed[path], self.views).load()
+        return plan
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "unpacked": {}}
+
+
+class _PlanUnpickler(pickle.Unpickler):
+    def __init__(self, packed: bytes, views: dict[bytes, bytes]):
+        super().__init__(io.BytesIO(packed))
+        self.views = views
+
+    def persistent_load(self, pid: bytes):
+        return pickle.loads(self.views[pid])
+
+
+def _plan(key: str, config: SiteConfig, options: BuildOptions, records: list[ArticleRecord]) -> Planned:
+    """Assemble the site and plan its pages; each plan is pickled, and digested for fingerprints."""
+    site, diagnostics = assemble_site(config, records, options.drafts)
+    plans = plan_pages(site)
+    assets = {article.url_path + asset: (f"{article.bundle_dir}/{asset}", article.path)
+              for article in site.articles for asset in article.assets}
+    claims = _Claims()
+    problems = _claim_all(claims, [(p.url_path, p.source) for p in plans] +
+                          [(url_path, label) for url_path, (_, label) in assets.items()])
+    planned = Planned(key, [], {}, {}, assets, claims, diagnostics + problems, len(site.articles),
+                      sum(len(a.comments) for a in site.articles))
+    if problems:
+        return planned  # nothing is written: a path that cannot be written is not even worked out
+    view_digests: dict[int, bytes] = {}
+
+    class ViewPickler(pickle.Pickler):
         def persistent_id(self, obj):
-            if type(obj) not in _DIGESTED_ONCE:
+            if type(obj) not in _SHARED_VIEWS:
                 return None
-            key = id(obj)
-            if key not in entry_digests:
-                entry_digests[key] = hashlib.sha256(pickle.dumps(obj, protocol=5)).hexdigest()
-            return entry_digests[key]
+            digest = view_digests.get(id(obj))
+            if digest is None:
+                packed = pickle.dumps(obj, protocol=5)
+                digest = view_digests[id(obj)] = hashlib.sha256(packed).digest()
+                planned.views[digest] = packed
+            return digest
 
-    fingerprints = {}
-    for path, plan in planned:
-        buffer = io.BytesIO()
-        EntryPickler(buffer, protocol=5).dump((plan.maker, plan.args))
-        fingerprints[path] = hashlib.sha256(salt.encode() + buffer.getvalue()).hexdigest()
-    return fingerprints
+    for plan in plans:
+        path, buffer = output_path(plan.url_path), io.BytesIO()
+        ViewPickler(buffer, protocol=5).dump(plan)
+        planned.pages.append((path, hashlib.sha256(buffer.getbuffer()).digest(), plan.articles))
+        planned.packed[path] = buffer.getvalue()
+        planned.unpacked[path] = plan
+    return planned
+
+
+def _shape_key(config: SiteConfig, options: BuildOptions, shapes: list[str]) -> str:
+    """The digest of everything plans are made from (see Planned)."""
+    return hashlib.sha256(f"{config!r}:{options.drafts}:{os.environ.get('SOURCE_DATE_EPOCH')}:{code_digest()}:"
+                          f"{''.join(shapes)}".encode()).hexdigest()
 
 
 def _output_for(out_dir: Path | None, previous: dict[str, OutputEntry], stale: int):
@@ -454,7 +537,8 @@ def _output_for(out_dir: Path | None, previous: dict[str, OutputEntry], stale: i
 
 
 def _make_pages(plans: list[PagePlan], context: MakeContext, pool: _Pool, to_disk: Path | None) -> Iterable:
-    results = pool.map(_make_in_worker, [(plan, to_disk) for plan in plans], 8 * PARALLEL_THRESHOLD)
+    tasks = [(plan, {key: context.digests[key] for key in plan.articles}, to_disk) for plan in plans]
+    results = pool.map(_make_in_worker, tasks, 8 * PARALLEL_THRESHOLD)
     if results is not None:
         return results
     return ((output_path(plan.url_path), *make_page(plan, context)) for plan in plans)

@@ -3,7 +3,8 @@
 Three tables: each article's source files (their stat and digest, so an unchanged file is not
 even read again), each article's load and render (by the digest of its sources, the config and
 sitegen's own code), and each output file's fingerprint (the digest of its page's declared
-inputs). `sitegen serve` keeps them in memory; `sitegen build` also keeps them on disk in
+inputs). Beside them, the last build's plans, by the shape of the site they were made for.
+`sitegen serve` keeps them in memory; `sitegen build` also keeps them on disk in
 `.sitegen-cache/`, which is safe to delete: without it a build only takes longer.
 """
 
@@ -16,6 +17,7 @@ import tempfile
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import sitegen
 from sitegen.diagnostics import Diagnostic
@@ -56,11 +58,36 @@ def code_digest() -> str:
 _CODE_DIGEST: str | None = None
 
 
-@dataclass
 class ArticleEntry:
-    record: ArticleRecord | None
-    """None when the article could not be loaded; its diagnostics say why."""
-    diagnostics: list[Diagnostic]
+    """An article's record and diagnostics.
+
+    Read from the disk cache, the record stays pickled until a build asks for it: a build whose
+    plans are memoized needs only each article's shape, and unpickling 10,000 records takes a
+    third of a second.
+    """
+
+    def __init__(self, record: ArticleRecord | None, diagnostics: list[Diagnostic],
+                 shape: str = "", packed: bytes | None = None):
+        self._record = record
+        self._packed = packed
+        self.diagnostics = diagnostics
+        self.shape = record.shape if record is not None else shape
+
+    @property
+    def loaded(self) -> bool:
+        """False when the article could not be loaded; its diagnostics say why."""
+        return self._record is not None or self._packed is not None
+
+    @property
+    def record(self) -> ArticleRecord | None:
+        if self._record is None and self._packed is not None:
+            self._record = pickle.loads(self._packed)
+        return self._record
+
+    def packed(self) -> bytes:
+        if self._packed is None:
+            self._packed = pickle.dumps(self._record, protocol=pickle.HIGHEST_PROTOCOL)
+        return self._packed
 
 
 @dataclass
@@ -88,8 +115,9 @@ class BuildCache:
         self._works: OrderedDict[str, ArticleWork] = OrderedDict()
         self._memory_works = memory_works if memory_works is not None else (None if directory is None else 256)
         self._templates: tuple[tuple, TemplateSet] | None = None
-        self._packed: dict[str, bytes] = {}
         self._stored: set[str] | None = None
+        self._plans: Any = None
+        self._plans_state = "unread" if directory is not None else "read"  # or "changed"
         if directory is not None and load:
             self._load()
 
@@ -140,6 +168,29 @@ class BuildCache:
             self._stored = {name[:-7] for name in os.listdir(folder) if name.endswith(".pickle")} if folder.is_dir() else set()
         return digest in self._stored
 
+    # -- plans, memoized by the shape of the site --
+
+    def plans(self, key: str) -> Any:
+        """The plans last made for a site whose shape has this digest (build.Planned), or None."""
+        if self._plans_state == "unread":
+            self._plans_state = "read"
+            try:
+                with open(self.directory / "plans.pickle", "rb") as handle:
+                    code, stored_key = pickle.load(handle)
+                    if code == self.tables.code and stored_key == key:  # else the rest is not worth reading
+                        self._plans = pickle.load(handle)
+            except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+                pass
+        return self._plans if self._plans is not None and self._plans.key == key else None
+
+    def keep_plans(self, plans: Any) -> None:
+        self._plans = plans
+        self._plans_state = "changed"
+
+    @property
+    def plans_changed(self) -> bool:
+        return self._plans_state == "changed"
+
     # -- the last build, for a build that finds nothing changed --
 
     def last_build(self, output_key: str) -> tuple | None:
@@ -170,10 +221,11 @@ class BuildCache:
                 stored = pickle.load(handle)
             if stored["code"] != code_digest():
                 return  # another sitegen's cache: start afresh
-            articles = {digest: pickle.loads(packed) for digest, packed in stored["articles"].items()}
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, KeyError):
+            articles = {digest: ArticleEntry(None, diagnostics, shape, packed)
+                        for digest, (shape, diagnostics, packed) in stored["articles"].items()}
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, KeyError,
+                ValueError):
             return  # no cache, or an unreadable one: start afresh
-        self._packed = stored["articles"]
         self.tables = _Tables(stored["code"], stored["sources"], articles, {
             folder: {path: OutputEntry(*entry) for path, entry in entries.items()}
             for folder, entries in stored["outputs"].items()})
@@ -186,13 +238,12 @@ class BuildCache:
         self.directory.mkdir(parents=True, exist_ok=True)
         (self.directory / "CACHEDIR.TAG").write_text(
             "Signature: 8a477f597d28d172789f06886806bc55\n# sitegen's build cache: safe to delete.\n")
-        # Each article's entry is stored pickled on its own, so an unchanged one is not pickled again.
-        self._packed = {digest: self._packed.get(digest) or pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
-                        for digest, entry in self.tables.articles.items()}
+        # Each article's record is stored pickled on its own, so an unchanged one is not pickled again.
         stored = {
             "code": self.tables.code,
             "sources": self.tables.sources,
-            "articles": self._packed,
+            "articles": {digest: (entry.shape, entry.diagnostics, entry.packed())
+                         for digest, entry in self.tables.articles.items()},
             "outputs": {folder: {path: (e.fingerprint, e.size, e.mtime_ns) for path, e in entries.items()}
                         for folder, entries in self.tables.outputs.items() if folder},
         }
@@ -200,6 +251,13 @@ class BuildCache:
         with os.fdopen(handle, "wb") as stream:
             pickle.dump(stored, stream, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, self.directory / "index.pickle")
+        if self._plans_state == "changed":
+            handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".plans-")
+            with os.fdopen(handle, "wb") as stream:
+                pickle.dump((self.tables.code, self._plans.key), stream, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(self._plans, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, self.directory / "plans.pickle")
+            self._plans_state = "read"
         self._prune()
 
     def _prune(self) -> None:

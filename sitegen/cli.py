@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import tempfile
 import time
@@ -177,6 +178,7 @@ def run_build(args) -> int:
     with tempfile.TemporaryDirectory(prefix="sitegen-cache-") as scratch:
         # Without the site's cache a build still needs a folder to hand articles to its workers.
         cache = BuildCache(Path(scratch)) if args.no_cache or not (root / CONFIG_FILE).is_file() else disk_cache(root)
+        gc.freeze()  # the cache's tables live as long as the build: the cycle collector need not walk them
         try:
             result = build_site(options, cache, out_dir, progress)
         finally:

@@ -81,12 +81,15 @@ def test_an_edit_to_a_body_remakes_its_page_and_the_feeds_that_carry_it(site, tm
     source.write_text(source.read_text() + "\nA last paragraph, added.\n")
     stats = build(site, out)
     assert stats.articles_processed == 1
+    assert not stats.planned_anew, "the article kept its shape: the last build's plans serve"
     annotations = {page + "annotations.jsonld"} if (out / page / "annotations.jsonld").exists() else set()
     assert set(stats.made) == {page + "index.html", page + "comments.xml"} | annotations | feeds_with_it
     after = tree_stats(out)
     changed = {path for path in after if after[path] != before.get(path)}
     # comments.xml and annotations.jsonld come out byte for byte the same, so they are not rewritten.
     assert changed == {page + "index.html"} | feeds_with_it
+    build(site, tmp_path / "cold", cache=BuildCache())
+    assert tree_bytes(out) == tree_bytes(tmp_path / "cold")
 
 
 def test_a_new_title_remakes_every_page_that_shows_it(site, tmp_path):
@@ -99,6 +102,7 @@ def test_a_new_title_remakes_every_page_that_shows_it(site, tmp_path):
     source.write_text(text.replace("title: 'Article 11:", "title: 'Renamed 11:", 1))
     assert source.read_text() != text
     stats = build(site, out)
+    assert stats.planned_anew
     made = set(stats.made)
     assert showing - {page_dir + "index.html"} <= made, "every list and neighbour that links it shows the new title"
     assert "notes/index.html" in made or "notes/index.html" not in showing

@@ -3,7 +3,9 @@ run in worker processes."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import pickle
+from dataclasses import dataclass, replace
 from datetime import datetime
 from html import escape
 from typing import NamedTuple
@@ -184,13 +186,16 @@ class ArticleRecord:
     date_view: DateView
     """Its date as lists show it, written once here rather than on every build."""
     url_path: str = ""
+    shape: str = ""
+    """A digest of every field above but `digest`: what the site-wide stages see of the article.
+    An edit that keeps an article's shape changes no plan, only the content its pages show."""
 
 
 def summarize(article: Article, rendered: RenderedArticle, digest: str, config: SiteConfig) -> ArticleRecord:
     """The record of an article; its URL is its own (permalink, slug, date), so it is decided here."""
     moments = [article.date.value, *(m.value for m in [article.updated] if m)]
     moments += [c.date.value for c in article.thread.comments if c.date]
-    return ArticleRecord(
+    record = ArticleRecord(
         key=article.key, path=article.path, slug=article.slug, title=article.title, date=article.date,
         tags=article.tags, draft=article.draft,
         assets=article.assets, bundle_dir=article.bundle_dir, digest=digest,
@@ -203,3 +208,5 @@ def summarize(article: Article, rendered: RenderedArticle, digest: str, config: 
         date_view=date_view(article.date, config.language),
         url_path=article_url_path(config, article.slug, article.date),
     )
+    shape = hashlib.sha256(pickle.dumps(replace(record, digest=""), protocol=5)).hexdigest()
+    return replace(record, shape=shape)

@@ -2,9 +2,12 @@
 
 Every plan is decided before anything renders: its URL, the maker that turns it into bytes, and
 the arguments the maker is given. The arguments are the page's declared inputs, small plain
-data: an article's content enters them as its digest, and the maker fetches the rendered article
-by that digest. So the digest of a plan's arguments says whether the page can change, and a
-rebuild makes again only the pages whose arguments changed.
+data: an article whose content the page shows is named by its key, in the arguments and in
+`PagePlan.articles`, and the maker fetches the rendered article by that key. The build binds each
+key to the digest of the article's current content: the digest of a plan's arguments and of its
+articles' digests says whether the page can change, and a rebuild makes again only the pages
+where that changed. Plans hold no digests, so an edit that changes no article's record but its
+content leaves every plan as it was.
 """
 
 from __future__ import annotations
@@ -48,9 +51,11 @@ class PagePlan:
     maker: str
     """The name of the function in MAKERS that turns `args` into the page's bytes."""
     args: Any
-    """Everything the page shows, as small plain data (articles by digest)."""
+    """Everything the page shows, as small plain data (articles' content by key)."""
     lastmod: datetime | None = None
     """For HTML pages listed in the sitemap: when what the page shows last changed."""
+    articles: tuple[str, ...] = ()
+    """The keys of the articles whose rendered content the page shows (fetched by the maker)."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,11 @@ class MakeContext:
     templates: TemplateSet
     work: Callable[[str], ArticleWork]
     """Fetches an article's load and render by its digest."""
+    digests: dict[str, str]
+    """Article key -> the digest of its current content, for the articles of the pages being made."""
+
+    def article(self, key: str) -> ArticleWork:
+        return self.work(self.digests[key])
 
 
 def fallback_time() -> datetime:
@@ -92,7 +102,8 @@ class _Planner:
         self.site_view = site_view(self.config)
         self.tags = {a.key: tag_links(self.config, a.tags, site.tag_of) for a in self.articles}
         self.entries = {a.key: entry_view(self.config, a, self.tags[a.key]) for a in self.articles}
-        self.site_lastmod = max((a.last_changed for a in self.articles), default=fallback_time())
+        self.no_date = fallback_time()
+        self.site_lastmod = max((a.last_changed for a in self.articles), default=self.no_date)
         self.plans: list[PagePlan] = []
 
     def html(self, url_path: str, template: str, title: str, source: str, lastmod: datetime | None,
@@ -101,11 +112,11 @@ class _Planner:
         self.plans.append(PagePlan(url_path, source, "template",
                                    (template, {"site": self.site_view, "page": page, **context}), lastmod))
 
-    def data(self, url_path: str, maker: str, args, source: str) -> None:
-        self.plans.append(PagePlan(url_path, source, maker, args))
+    def data(self, url_path: str, maker: str, args, source: str, articles: tuple[str, ...] = ()) -> None:
+        self.plans.append(PagePlan(url_path, source, maker, args, articles=articles))
 
     def lastmod_of(self, keys) -> datetime:
-        return max((self.by_key[k].last_changed for k in keys), default=fallback_time())
+        return max((self.by_key[k].last_changed for k in keys), default=self.no_date)
 
     def link(self, record: ArticleRecord | None) -> Link | None:
         return Link(record.title, href(self.config, record.url_path)) if record else None
@@ -122,14 +133,15 @@ class _Planner:
                                  absolute_url(config, urls.comments_feed_url_path(record.url_path)))
             page = page_view(config, record.url_path, record.title, record.summary_text,
                              (comments_feed,))
+            own = (record.key,)
             self.plans.append(PagePlan(record.url_path, record.path, "article", (
-                record.digest, record.url_path, self.site_view, page, self.tags[record.key], month,
-                self.link(newer), self.link(older)), record.last_changed))
+                record.key, record.url_path, self.site_view, page, self.tags[record.key], month,
+                self.link(newer), self.link(older)), record.last_changed, own))
             self.data(urls.comments_feed_url_path(record.url_path), "comments_feed",
-                      (record.digest, record.url_path), record.path)
+                      (record.key, record.url_path), record.path, own)
             if record.notes:  # an article with no notes has no annotation document
                 self.data(urls.annotations_url_path(record.url_path), "annotations",
-                          (record.digest, record.url_path), record.path)
+                          (record.key, record.url_path), record.path, own)
 
     def list_pages(self, first_url_path: str, keys, template: str, title: str, source: str,
                    feeds: tuple[Link, ...] = (), **context) -> None:
@@ -143,10 +155,11 @@ class _Planner:
             self.html(pager.url_path, template, page_title, source, self.lastmod_of(chunk), feeds=feeds,
                       entries=tuple(self.entries[k] for k in chunk), pager=pager_view, **context)
 
-    def feed_args(self, self_path: str, page_path: str, title: str, keys) -> tuple:
-        entries = tuple((r.digest, r.url_path, tuple(link.text for link in self.tags[r.key]))
-                        for r in (self.by_key[k] for k in list(keys)[:FEED_ENTRIES]))
-        return self_path, page_path, title, entries, rfc3339(fallback_time())
+    def feed(self, self_path: str, page_path: str, title: str, keys, source: str) -> None:
+        shown = list(keys)[:FEED_ENTRIES]
+        entries = tuple((k, self.by_key[k].url_path, tuple(link.text for link in self.tags[k])) for k in shown)
+        self.data(self_path, "articles_feed", (self_path, page_path, title, entries, rfc3339(self.no_date)),
+                  source, tuple(shown))
 
     def home_pages(self) -> None:
         self.list_pages(urls.HOME, self.by_key, "home.html", self.config.title, "home page")
@@ -161,9 +174,8 @@ class _Planner:
             feed = Link(f"{config.title}: {tag.name}", summary.feed_url)
             self.list_pages(urls.tag_url_path(tag.slug), tag.article_keys, "tag.html", f"Tagged “{tag.name}”",
                             f"tag '{tag.name}'", feeds=(feed,), tag=summary)
-            self.data(urls.tag_feed_url_path(tag.slug), "articles_feed",
-                      self.feed_args(urls.tag_feed_url_path(tag.slug), urls.tag_url_path(tag.slug),
-                                     f"{config.title}: {tag.name}", tag.article_keys), f"tag '{tag.name}'")
+            self.feed(urls.tag_feed_url_path(tag.slug), urls.tag_url_path(tag.slug), f"{config.title}: {tag.name}",
+                      tag.article_keys, f"tag '{tag.name}'")
         self.html(urls.TAGS, "tags.html", "Tags", "tag index", self.site_lastmod, tags=tuple(summaries))
 
     def date_pages(self) -> None:
@@ -201,10 +213,11 @@ class _Planner:
                               config.language) if comment.timestamp is not None else None)
             view = RecentCommentView(Link(record.title, page), f"{page}#comment-{comment.id}", comment.author,
                                      comment.name, date, Markup(""))
-            recent.append((record.digest, comment.id, view))
+            recent.append((record.key, comment.id, view))
         page = page_view(config, urls.RECENT_COMMENTS, "Newest comments")
         self.plans.append(PagePlan(urls.RECENT_COMMENTS, "comments page", "recent_comments",
-                                   (self.site_view, page, tuple(recent)), self.site_lastmod))
+                                   (self.site_view, page, tuple(recent)), self.site_lastmod,
+                                   tuple(dict.fromkeys(key for key, _, _ in recent))))
 
         notes = []
         for record in self.articles:
@@ -220,8 +233,7 @@ class _Planner:
 
     def site_files(self) -> None:
         config = self.config
-        self.data(urls.FEED, "articles_feed", self.feed_args(urls.FEED, urls.HOME, config.title, self.by_key),
-                  "site feed")
+        self.feed(urls.FEED, urls.HOME, config.title, self.by_key, "site feed")
         self.html(urls.NOT_FOUND, "404.html", "Page not found", "404 page", None)
         listed = tuple((absolute_url(config, p.url_path), rfc3339(p.lastmod)) for p in self.plans if p.lastmod)
         self.data(urls.SITEMAP, "sitemap", listed, "sitemap")
@@ -252,8 +264,8 @@ def _template(args, context: MakeContext):
 
 
 def _article(args, context: MakeContext):
-    digest, url_path, site, page, tags, month, newer, older = args
-    work = context.work(digest)
+    key, url_path, site, page, tags, month, newer, older = args
+    work = context.article(key)
     article = replace(work.article, url_path=url_path)
     view = article_view(context.config, article, work.rendered, tags, month, newer, older)
     return context.templates.render("article.html", {"site": site, "page": page, "article": view}, page.url)
@@ -262,12 +274,12 @@ def _article(args, context: MakeContext):
 def _recent_comments(args, context: MakeContext):
     site, page, recent = args
     bodies = {}
-    for digest, _, _ in recent:
-        if digest not in bodies:
-            bodies[digest] = {c.id: c.body_html for c in context.work(digest).rendered.comments}
+    for key, _, _ in recent:
+        if key not in bodies:
+            bodies[key] = {c.id: c.body_html for c in context.article(key).rendered.comments}
     # Shown away from its article, a comment's relative links ("#comment-c1") are joined to its URL.
-    comments = tuple(replace(view, body_html=Markup(rebase_links(bodies[digest][comment_id], view.article.url)))
-                     for digest, comment_id, view in recent)
+    comments = tuple(replace(view, body_html=Markup(rebase_links(bodies[key][comment_id], view.article.url)))
+                     for key, comment_id, view in recent)
     return context.templates.render("comments.html", {"site": site, "page": page, "comments": comments}, page.url)
 
 
@@ -275,8 +287,8 @@ def _articles_feed(args, context: MakeContext):
     self_path, page_path, title, entries, empty_updated = args
     config = context.config
     made = []
-    for digest, url_path, categories in entries:
-        work = context.work(digest)
+    for key, url_path, categories in entries:
+        work = context.article(key)
         article, rendered = work.article, work.rendered
         url = absolute_url(config, url_path)
         count = len(rendered.comments)
@@ -294,9 +306,9 @@ def _articles_feed(args, context: MakeContext):
 
 
 def _comments_feed(args, context: MakeContext):
-    digest, url_path = args
+    key, url_path = args
     config = context.config
-    work = context.work(digest)
+    work = context.article(key)
     article, rendered = work.article, work.rendered
     url = absolute_url(config, url_path)
     by_id = {c.id: c for c in article.thread.comments}
@@ -320,8 +332,8 @@ def _comments_feed(args, context: MakeContext):
 
 
 def _annotations(args, context: MakeContext):
-    digest, url_path = args
-    work = context.work(digest)
+    key, url_path = args
+    work = context.article(key)
     article = work.article
     url = absolute_url(context.config, url_path)
     created = rfc3339((article.updated or article.date).value)
