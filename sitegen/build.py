@@ -26,14 +26,13 @@ from sitegen.diagnostics import Diagnostic, error, has_errors
 from sitegen.load.articles import ArticleFiles, load_article, read_article_files
 from sitegen.load.config import CONFIG_FILE, load_config
 from sitegen.load.sources import CONTENT_DIR, ArticleSource, scan_sources
-from sitegen.model.site import assemble_site
 from sitegen.model.types import SiteConfig
-from sitegen.render.articles import ArticleRecord, render_article, summarize
-from sitegen.render.pages import ArticleWork, MakeContext, PagePlan, make_page, plan_pages
+from sitegen.render.articles import render_article, summarize
+from sitegen.planning import plan_site, shape_key
+from sitegen.render.pages import ArticleWork, MakeContext, PagePlan, make_page
 from sitegen.render.templates import TemplateSet
-from sitegen.render.views import EntryView, SiteView
 from sitegen.write.output import MemoryOutput, OutputEntry, PatchedOutput, StagedOutput
-from sitegen.write.paths import UnsafePath, output_path
+from sitegen.write.paths import output_path
 
 PARALLEL_THRESHOLD = 32
 """Below this many articles (or eight times as many pages) to make, a pool costs more than it saves."""
@@ -243,17 +242,17 @@ def _build(root: Path, options: BuildOptions, config: SiteConfig, sources: list[
         diagnostics += found
         digests = {key: digest for key, digest, _ in articles}
 
-        key = _shape_key(config, options, [entry.shape for _, _, entry in articles])
+        key = shape_key(config, options.drafts, code_digest(), [entry.shape for _, _, entry in articles])
         planned = cache.plans(key)
         if planned is None:
-            planned = _plan(key, config, options, [entry.record for _, _, entry in articles])
+            planned = plan_site(key, config, options.drafts, [entry.record for _, _, entry in articles])
             cache.keep_plans(planned)
             stats.planned_anew = True
         diagnostics += planned.diagnostics
         stats.articles, stats.comments = planned.articles, planned.comments
         templates = cache.template_set(root, layouts.digest)
         copies = {path: (file, templates.display_path(str(file))) for path, file in layouts.static_files.items()}
-        diagnostics += _claim_all(planned.claims.copy(), [(path, label) for path, (_, label) in copies.items()])
+        diagnostics += planned.claims.copy().claim_all([(path, label) for path, (_, label) in copies.items()])
         copies.update({url_path: (root / file, label) for url_path, (file, label) in planned.assets.items()})
         if has_errors(diagnostics):
             return None, None
@@ -311,10 +310,10 @@ def _inputs_stamp(root: Path, options: BuildOptions, config: SiteConfig, sources
     and the folders found: equal stamps, equal outputs and messages."""
     hasher = hashlib.sha256(f"{config!r}:{options.drafts}:{os.environ.get('SOURCE_DATE_EPOCH')}:"
                             f"{code_digest()}:{layouts.digest}:{found!r}".encode())
-    for source in sources:
-        hasher.update(repr(stamps[source.key]).encode())
-        for asset in source.assets:
-            hasher.update(repr((asset, _stat(root / CONTENT_DIR / source.bundle_key / asset))).encode())
+    hasher.update(pickle.dumps([stamps[source.key] for source in sources]))
+    content = f"{root}/{CONTENT_DIR}/"
+    hasher.update(pickle.dumps([_stat(f"{content}{source.bundle_key}/{asset}") for source in sources
+                                for asset in source.assets]))
     for relative, path in layouts.static_files.items():
         hasher.update(repr((relative, _stat(path))).encode())
     return hasher.hexdigest()
@@ -399,132 +398,6 @@ def _source_stamp(root: Path, source: ArticleSource) -> tuple:
 def _file_fingerprint(path: Path) -> str:
     stat = path.stat()
     return f"file:{path}:{stat.st_size}:{stat.st_mtime_ns}"
-
-
-class _Claims:
-    """Every output path claimed once, and none where another path needs a folder: two things
-    never overwrite each other."""
-
-    def __init__(self):
-        self.files: dict[str, str] = {}
-        """Output path -> what writes it."""
-        self.folders: dict[str, tuple[str, str]] = {}
-        """Every folder the claimed files need -> the first (path, source) that needs it."""
-
-    def claim(self, url_path: str, source: str) -> Diagnostic | None:
-        try:
-            path = output_path(url_path)
-        except UnsafePath as exc:
-            return error(source, None, f"cannot be written: {exc}")
-        if path in self.files:
-            return error(source, None, f"would write {path}, which {self.files[path]} writes too "
-                         "(change a slug, or rename the file)")
-        if path in self.folders:
-            inside, inside_source = self.folders[path]
-            return error(inside_source, None, f"would write {inside}, inside {path}, which {source} "
-                         "writes as a file (rename one of them)")
-        parts = path.split("/")
-        for end in range(1, len(parts)):
-            folder = "/".join(parts[:end])
-            if folder in self.files:
-                return error(source, None, f"would write {path}, inside {folder}, which {self.files[folder]} "
-                             "writes as a file (rename one of them)")
-            self.folders.setdefault(folder, (path, source))
-        self.files[path] = source
-        return None
-
-    def copy(self) -> _Claims:
-        claims = _Claims()
-        claims.files, claims.folders = dict(self.files), dict(self.folders)
-        return claims
-
-
-def _claim_all(claims: _Claims, wanted: Iterable[tuple[str, str]]) -> list[Diagnostic]:
-    return [problem for url_path, source in wanted if (problem := claims.claim(url_path, source)) is not None]
-
-
-_SHARED_VIEWS = (EntryView, SiteView)
-
-
-@dataclass
-class Planned:
-    """Every page planned for a site of one shape, kept between builds: plans depend on nothing
-    else, so a build whose articles kept their shapes plans nothing (see ArticleRecord.shape)."""
-
-    key: str
-    """The digest of the site's shape: the config, the options and every article's shape."""
-    pages: list[tuple[str, bytes, tuple[str, ...]]]
-    """(output path, the digest of its plan, the keys of the articles whose content it shows)."""
-    packed: dict[str, bytes]
-    """Output path -> its plan pickled, with the views that lists share stored once, by digest."""
-    views: dict[bytes, bytes]
-    assets: dict[str, tuple[str, str]]
-    """Articles' bundle files: URL path -> (the file, relative to the site's root; the article's path)."""
-    claims: _Claims
-    diagnostics: list[Diagnostic]
-    articles: int
-    comments: int
-    unpacked: dict[str, PagePlan] = field(default_factory=dict)
-    """The plans themselves, while the build that made them runs (never stored)."""
-
-    def plan(self, path: str) -> PagePlan:
-        plan = self.unpacked.get(path)
-        if plan is None:
-            plan = _PlanUnpickler(self.packed[path], self.views).load()
-        return plan
-
-    def __getstate__(self) -> dict:
-        return {**self.__dict__, "unpacked": {}}
-
-
-class _PlanUnpickler(pickle.Unpickler):
-    def __init__(self, packed: bytes, views: dict[bytes, bytes]):
-        super().__init__(io.BytesIO(packed))
-        self.views = views
-
-    def persistent_load(self, pid: bytes):
-        return pickle.loads(self.views[pid])
-
-
-def _plan(key: str, config: SiteConfig, options: BuildOptions, records: list[ArticleRecord]) -> Planned:
-    """Assemble the site and plan its pages; each plan is pickled, and digested for fingerprints."""
-    site, diagnostics = assemble_site(config, records, options.drafts)
-    plans = plan_pages(site)
-    assets = {article.url_path + asset: (f"{article.bundle_dir}/{asset}", article.path)
-              for article in site.articles for asset in article.assets}
-    claims = _Claims()
-    problems = _claim_all(claims, [(p.url_path, p.source) for p in plans] +
-                          [(url_path, label) for url_path, (_, label) in assets.items()])
-    planned = Planned(key, [], {}, {}, assets, claims, diagnostics + problems, len(site.articles),
-                      sum(len(a.comments) for a in site.articles))
-    if problems:
-        return planned  # nothing is written: a path that cannot be written is not even worked out
-    view_digests: dict[int, bytes] = {}
-
-    class ViewPickler(pickle.Pickler):
-        def persistent_id(self, obj):
-            if type(obj) not in _SHARED_VIEWS:
-                return None
-            digest = view_digests.get(id(obj))
-            if digest is None:
-                packed = pickle.dumps(obj, protocol=5)
-                digest = view_digests[id(obj)] = hashlib.sha256(packed).digest()
-                planned.views[digest] = packed
-            return digest
-
-    for plan in plans:
-        path, buffer = output_path(plan.url_path), io.BytesIO()
-        ViewPickler(buffer, protocol=5).dump(plan)
-        planned.pages.append((path, hashlib.sha256(buffer.getbuffer()).digest(), plan.articles))
-        planned.packed[path] = buffer.getvalue()
-        planned.unpacked[path] = plan
-    return planned
-
-
-def _shape_key(config: SiteConfig, options: BuildOptions, shapes: list[str]) -> str:
-    """The digest of everything plans are made from (see Planned)."""
-    return hashlib.sha256(f"{config!r}:{options.drafts}:{os.environ.get('SOURCE_DATE_EPOCH')}:{code_digest()}:"
-                          f"{''.join(shapes)}".encode()).hexdigest()
 
 
 def _output_for(out_dir: Path | None, previous: dict[str, OutputEntry], stale: int):

@@ -17,10 +17,10 @@ import tempfile
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import sitegen
 from sitegen.diagnostics import Diagnostic
+from sitegen.planning import Planned
 from sitegen.render.articles import ArticleRecord
 from sitegen.render.pages import ArticleWork
 from sitegen.render.templates import TemplateSet
@@ -31,7 +31,8 @@ _FORMAT = 1
 
 
 # The modules whose code decides what a build makes; the front ends (cli, serve, check, ...) do not.
-_BUILD_CODE = ("__init__.py", "diagnostics.py", "build.py", "cache.py", "load", "model", "render", "write")
+_BUILD_CODE = ("__init__.py", "diagnostics.py", "build.py", "cache.py", "planning.py", "load", "model", "render",
+               "write")
 
 
 def code_digest() -> str:
@@ -116,7 +117,7 @@ class BuildCache:
         self._memory_works = memory_works if memory_works is not None else (None if directory is None else 256)
         self._templates: tuple[tuple, TemplateSet] | None = None
         self._stored: set[str] | None = None
-        self._plans: Any = None
+        self._plans: Planned | None = None
         self._plans_state = "unread" if directory is not None else "read"  # or "changed"
         if directory is not None and load:
             self._load()
@@ -170,20 +171,17 @@ class BuildCache:
 
     # -- plans, memoized by the shape of the site --
 
-    def plans(self, key: str) -> Any:
-        """The plans last made for a site whose shape has this digest (build.Planned), or None."""
+    def plans(self, key: str) -> Planned | None:
+        """The plans last made for a site whose shape has this digest, or None."""
         if self._plans_state == "unread":
             self._plans_state = "read"
             try:
-                with open(self.directory / "plans.pickle", "rb") as handle:
-                    code, stored_key = pickle.load(handle)
-                    if code == self.tables.code and stored_key == key:  # else the rest is not worth reading
-                        self._plans = pickle.load(handle)
+                self._plans = Planned.load(self.directory / "plans.pickle", (self.tables.code, key))
             except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
                 pass
         return self._plans if self._plans is not None and self._plans.key == key else None
 
-    def keep_plans(self, plans: Any) -> None:
+    def keep_plans(self, plans: Planned) -> None:
         self._plans = plans
         self._plans_state = "changed"
 
@@ -234,6 +232,7 @@ class BuildCache:
         if self.directory is None:
             for digest in [d for d in self._works if d not in self.tables.articles]:
                 del self._works[digest]  # an edited or deleted article's old render
+            self._plans_state = "read"
             return
         self.directory.mkdir(parents=True, exist_ok=True)
         (self.directory / "CACHEDIR.TAG").write_text(
@@ -254,8 +253,7 @@ class BuildCache:
         if self._plans_state == "changed":
             handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".plans-")
             with os.fdopen(handle, "wb") as stream:
-                pickle.dump((self.tables.code, self._plans.key), stream, protocol=pickle.HIGHEST_PROTOCOL)
-                pickle.dump(self._plans, stream, protocol=pickle.HIGHEST_PROTOCOL)
+                self._plans.dump(stream, (self.tables.code, self._plans.key))
             os.replace(temporary, self.directory / "plans.pickle")
             self._plans_state = "read"
         self._prune()

@@ -92,17 +92,17 @@ def scan_sources(root: Path) -> tuple[list[ArticleSource], list[Diagnostic]]:
         return [], [error(CONTENT_DIR, None, "folder not found (articles go in content/)")]
     sources: list[ArticleSource] = []
     problems: list[Diagnostic] = []
+    top = str(content)
     for folder, dirnames, filenames in walk_inside(content, root, problems):
         files = filenames
-        rel_folder = Path(folder).relative_to(content).as_posix()
-        prefix = "" if rel_folder == "." else rel_folder + "/"
+        prefix = folder[len(top) + 1:].replace(os.sep, "/") + "/" if folder != top else ""
         if BUNDLE_INDEX in files:
             if not prefix:
                 problems.append(error(f"{CONTENT_DIR}/{BUNDLE_INDEX}", None,
                                       "an article bundle needs a folder of its own (content/SLUG/index.md)"))
                 files.remove(BUNDLE_INDEX)
             else:
-                sources.append(_bundle(root, Path(folder), prefix, files, dirnames, problems))
+                sources.append(_bundle(root, folder, prefix, files, dirnames, problems))
                 dirnames[:] = []  # everything inside a bundle belongs to it
                 continue
         names = set(files)
@@ -122,11 +122,11 @@ def scan_sources(root: Path) -> tuple[list[ArticleSource], list[Diagnostic]]:
     return sources, problems
 
 
-def _bundle(root: Path, folder: Path, prefix: str, files: list[str], dirnames: list[str],
+def _bundle(root: Path, folder: str, prefix: str, files: list[str], dirnames: list[str],
             problems: list[Diagnostic]) -> ArticleSource:
     assets = [f for f in files if f not in (BUNDLE_INDEX, BUNDLE_THREAD)]
     for sub in dirnames:
-        for inner, _, inner_files in walk_inside(folder / sub, root, problems):
+        for inner, _, inner_files in walk_inside(Path(folder, sub), root, problems):
             rel = Path(inner).relative_to(folder).as_posix()
             assets.extend(f"{rel}/{f}" for f in inner_files)
     thread = prefix + BUNDLE_THREAD if BUNDLE_THREAD in files else None

@@ -1,0 +1,201 @@
+"""Assemble the site and plan its pages, once per shape of the site.
+
+Plans depend on the config, the build's options and each article's record, but not on the
+content of any article (pages name articles by key; see render/pages.py). So they are kept
+between builds under the digest of those inputs, the site's shape: an edit to an article's body
+or to a comment's text keeps every article's shape (ArticleRecord.shape), and the build that
+follows it plans nothing. Each plan is kept pickled, and read back only for a page to be made.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import pickle
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import BinaryIO
+
+from sitegen.diagnostics import Diagnostic, error
+from sitegen.model.site import assemble_site
+from sitegen.model.types import SiteConfig
+from sitegen.render.articles import ArticleRecord
+from sitegen.render.pages import PagePlan, plan_pages
+from sitegen.render.views import EntryView, SiteView
+from sitegen.write.paths import UnsafePath, output_path
+
+
+class Claims:
+    """Every output path claimed once, and none where another path needs a folder: two things
+    never overwrite each other."""
+
+    def __init__(self):
+        self.files: dict[str, str] = {}
+        """Output path -> what writes it."""
+        self.folders: dict[str, tuple[str, str]] = {}
+        """Every folder the claimed files need -> the first (path, source) that needs it."""
+
+    def claim(self, url_path: str, source: str) -> Diagnostic | None:
+        try:
+            path = output_path(url_path)
+        except UnsafePath as exc:
+            return error(source, None, f"cannot be written: {exc}")
+        if path in self.files:
+            return error(source, None, f"would write {path}, which {self.files[path]} writes too "
+                         "(change a slug, or rename the file)")
+        if path in self.folders:
+            inside, inside_source = self.folders[path]
+            return error(inside_source, None, f"would write {inside}, inside {path}, which {source} "
+                         "writes as a file (rename one of them)")
+        parts = path.split("/")
+        for end in range(1, len(parts)):
+            folder = "/".join(parts[:end])
+            if folder in self.files:
+                return error(source, None, f"would write {path}, inside {folder}, which {self.files[folder]} "
+                             "writes as a file (rename one of them)")
+            self.folders.setdefault(folder, (path, source))
+        self.files[path] = source
+        return None
+
+    def claim_all(self, wanted: Iterable[tuple[str, str]]) -> list[Diagnostic]:
+        return [problem for url_path, source in wanted if (problem := self.claim(url_path, source)) is not None]
+
+    def copy(self) -> Claims:
+        claims = Claims()
+        claims.files, claims.folders = dict(self.files), dict(self.folders)
+        return claims
+
+
+_SHARED_VIEWS = (EntryView, SiteView)
+"""Lists share their entries, and every page the site's view: pickled once, named by digest."""
+
+
+@dataclass
+class Planned:
+    """Every page planned for a site of one shape."""
+
+    key: str
+    """The shape's digest (shape_key)."""
+    pages: list[tuple[str, bytes, tuple[str, ...]]]
+    """(output path, the digest of its plan, the keys of the articles whose content it shows)."""
+    packed: Mapping[str, bytes]
+    """Output path -> its plan, pickled with the shared views by their digests."""
+    views: Mapping[bytes, bytes]
+    assets: dict[str, tuple[str, str]]
+    """Articles' bundle files: URL path -> (the file, relative to the site's root; the article's path)."""
+    claims: Claims
+    diagnostics: list[Diagnostic]
+    articles: int
+    comments: int
+    unpacked: dict[str, PagePlan] = field(default_factory=dict)
+    """The plans themselves, while the build that made them runs."""
+
+    def plan(self, path: str) -> PagePlan:
+        plan = self.unpacked.get(path)
+        if plan is None:
+            plan = _PlanUnpickler(self.packed[path], self.views).load()
+        return plan
+
+    def dump(self, stream: BinaryIO, header: object) -> None:
+        """Write `header`, then the table, then every plan and view, to be read by `load`."""
+        blob = io.BytesIO()
+
+        def slices(mapping: Mapping) -> dict:
+            at = {}
+            for name, data in mapping.items():
+                at[name] = (blob.tell(), len(data))
+                blob.write(data)
+            return at
+
+        table = replace(self, packed=slices(self.packed), views=slices(self.views), unpacked={})
+        pickle.dump(header, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(table, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        stream.write(blob.getbuffer())
+
+    @staticmethod
+    def load(path: Path, wanted: object) -> Planned | None:
+        """What `dump` wrote with header `wanted`, plans and views left in the file until asked for;
+        None when the header differs (the rest is not read)."""
+        with open(path, "rb") as stream:
+            if pickle.load(stream) != wanted:
+                return None
+            table = pickle.load(stream)
+            start = stream.tell()
+        table.packed = _InFile(path, start, table.packed)
+        table.views = _InFile(path, start, table.views)
+        return table
+
+
+class _InFile(Mapping):
+    """Byte strings at known places in a file, read when asked for."""
+
+    def __init__(self, path: Path, start: int, slices: dict):
+        self.path, self.start, self.slices = path, start, slices
+
+    def __getitem__(self, name) -> bytes:
+        offset, length = self.slices[name]
+        with open(self.path, "rb") as stream:
+            data = os.pread(stream.fileno(), length, self.start + offset)
+        if len(data) != length:
+            raise KeyError(name)  # the file changed under us
+        return data
+
+    def __iter__(self):
+        return iter(self.slices)
+
+    def __len__(self) -> int:
+        return len(self.slices)
+
+
+class _PlanUnpickler(pickle.Unpickler):
+    def __init__(self, packed: bytes, views: Mapping[bytes, bytes]):
+        super().__init__(io.BytesIO(packed))
+        self.views = views
+
+    def persistent_load(self, pid: bytes):
+        return pickle.loads(self.views[pid])
+
+
+def shape_key(config: SiteConfig, drafts: bool, code: str, shapes: list[str]) -> str:
+    """The digest of everything plans are made from."""
+    return hashlib.sha256(f"{config!r}:{drafts}:{os.environ.get('SOURCE_DATE_EPOCH')}:{code}:"
+                          f"{''.join(shapes)}".encode()).hexdigest()
+
+
+def plan_site(key: str, config: SiteConfig, drafts: bool, records: list[ArticleRecord]) -> Planned:
+    """Assemble the site and plan its pages; each plan is pickled, and digested for fingerprints."""
+    site, diagnostics = assemble_site(config, records, drafts)
+    plans = plan_pages(site)
+    assets = {article.url_path + asset: (f"{article.bundle_dir}/{asset}", article.path)
+              for article in site.articles for asset in article.assets}
+    claims = Claims()
+    problems = claims.claim_all([(p.url_path, p.source) for p in plans] +
+                                [(url_path, label) for url_path, (_, label) in assets.items()])
+    packed: dict[str, bytes] = {}
+    views: dict[bytes, bytes] = {}
+    planned = Planned(key, [], packed, views, assets, claims, diagnostics + problems, len(site.articles),
+                      sum(len(a.comments) for a in site.articles))
+    if problems:
+        return planned  # nothing is written: a path that cannot be written is not even worked out
+    view_digests: dict[int, bytes] = {}
+
+    class ViewPickler(pickle.Pickler):
+        def persistent_id(self, obj):
+            if type(obj) not in _SHARED_VIEWS:
+                return None
+            digest = view_digests.get(id(obj))
+            if digest is None:
+                data = pickle.dumps(obj, protocol=5)
+                digest = view_digests[id(obj)] = hashlib.sha256(data).digest()
+                views[digest] = data
+            return digest
+
+    for plan in plans:
+        path, buffer = output_path(plan.url_path), io.BytesIO()
+        ViewPickler(buffer, protocol=5).dump(plan)
+        planned.pages.append((path, hashlib.sha256(buffer.getbuffer()).digest(), plan.articles))
+        packed[path] = buffer.getvalue()
+        planned.unpacked[path] = plan
+    return planned
