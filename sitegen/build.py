@@ -29,7 +29,7 @@ from sitegen.load.sources import CONTENT_DIR, ArticleSource, scan_sources
 from sitegen.model.types import SiteConfig
 from sitegen.render.articles import render_article, summarize
 from sitegen.planning import plan_site, shape_key
-from sitegen.render.pages import ArticleWork, MakeContext, PagePlan, make_page
+from sitegen.render.pages import ArticleWork, MakeContext, PagePlan, article_work, make_page
 from sitegen.render.templates import TemplateSet
 from sitegen.write.output import MemoryOutput, OutputEntry, PatchedOutput, StagedOutput
 from sitegen.write.paths import output_path
@@ -105,7 +105,7 @@ def process_article(files: ArticleFiles, config: SiteConfig, digest: str) -> tup
         return None, ArticleEntry(None, problems)
     rendered, found = render_article(article)
     record = summarize(article, rendered, digest, config)
-    return ArticleWork(article, rendered), ArticleEntry(record, problems + found)
+    return article_work(config, article, rendered, record.url_path), ArticleEntry(record, problems + found)
 
 
 # -- worker processes: each keeps its cache, templates and target folder in _worker --
@@ -133,7 +133,7 @@ def _make_in_worker(task: tuple[PagePlan, dict[str, str], Path | None]
     plan, digests, to_disk = task
     if _worker["context"] is None:
         cache = _worker["cache"]
-        _worker["context"] = MakeContext(_worker["config"], cache.template_set(_worker["root"]), cache.work, {})
+        _worker["context"] = MakeContext(_worker["config"], cache.template_set(_worker["root"]), cache, {})
     _worker["context"].digests = digests
     path = output_path(plan.url_path)
     content, problems = make_page(plan, _worker["context"])
@@ -274,7 +274,7 @@ def _build(root: Path, options: BuildOptions, config: SiteConfig, sources: list[
                 todo.append(planned.plan(path))
         planned.unpacked.clear()  # the plans are not kept between builds, only their pickles
         stats.pages, stats.pages_unchanged = len(fingerprints), len(fingerprints) - len(todo)
-        context = MakeContext(config, templates, cache.work, digests)
+        context = MakeContext(config, templates, cache, digests)
         for done, (path, content, found) in enumerate(_make_pages(todo, context, pool, output.staging_dir), 1):
             diagnostics += found
             if content is not None:

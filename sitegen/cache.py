@@ -22,7 +22,7 @@ import sitegen
 from sitegen.diagnostics import Diagnostic
 from sitegen.planning import Planned
 from sitegen.render.articles import ArticleRecord
-from sitegen.render.pages import ArticleWork
+from sitegen.render.pages import ArticleFeedEntry, ArticleWork
 from sitegen.render.templates import TemplateSet
 from sitegen.write.output import OutputEntry
 
@@ -141,6 +141,10 @@ class BuildCache:
         work = read_work(self.directory, digest)
         self.keep_work(digest, work)
         return work
+
+    def feed_entry(self, digest: str) -> ArticleFeedEntry:
+        work = self._works.get(digest)
+        return work.feed_entry if work is not None else read_work(self.directory, digest, feed_entry_only=True)
 
     def keep_work(self, digest: str, work: ArticleWork) -> None:
         self._works[digest] = work
@@ -273,16 +277,20 @@ def work_path(directory: Path, digest: str) -> Path:
 
 
 def write_work(directory: Path, digest: str, work: ArticleWork) -> None:
+    """Stored as two pickles, the feed entry first: a feed reads it without the rest."""
     path = work_path(directory, digest)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".work-")
     with os.fdopen(handle, "wb") as stream:
-        pickle.dump(work, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(work.feed_entry, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump((work.article, work.rendered), stream, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(temporary, path)
 
 
-def read_work(directory: Path | None, digest: str) -> ArticleWork:
+def read_work(directory: Path | None, digest: str, feed_entry_only: bool = False):
+    """The ArticleWork stored under `digest`, or just its ArticleFeedEntry."""
     if directory is None:
         raise KeyError(digest)
     with open(work_path(directory, digest), "rb") as handle:
-        return pickle.load(handle)
+        feed_entry = pickle.load(handle)
+        return feed_entry if feed_entry_only else ArticleWork(*pickle.load(handle), feed_entry)

@@ -3,7 +3,8 @@
 A feed is a fixed shape, so it is written as text, each value escaped for XML and rid of the
 characters XML cannot carry (control characters pasted into a comment); the tests check every
 feed with feedparser and against RFC 4287's RELAX NG grammar. An article sits in the site's feed
-and in each of its tags' feeds, so its entry is written once and reused. Ids are the entries'
+and in each of its tags' feeds, so its entry is written once, when the article is rendered, in
+two halves around its categories (which depend on the whole site's tags). Ids are the entries'
 absolute URLs, which stay the same from build to build; `updated` comes from the content, never
 from the clock.
 """
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 ATOM = "http://www.w3.org/2005/Atom"
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -45,7 +45,8 @@ class Feed:
     author: str
     """The feed's author: Atom requires one for entries that name none."""
     language: str
-    entries: tuple[FeedEntry, ...]
+    entries: tuple[str, ...]
+    """Each entry's XML (entry_xml)."""
 
 
 def xml_text(text: str) -> str:
@@ -54,21 +55,30 @@ def xml_text(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
-@lru_cache(maxsize=1024)
 def entry_xml(entry: FeedEntry) -> str:
-    lines = ["  <entry>", f"    <id>{xml_text(entry.id)}</id>", f"    <title>{xml_text(entry.title)}</title>",
-             f'    <link rel="alternate" type="text/html" href="{xml_text(entry.url)}" />']
+    head, tail = entry_halves(entry)
+    return head + categories_xml(entry.categories) + tail
+
+
+def entry_halves(entry: FeedEntry) -> tuple[str, str]:
+    """An entry's XML before its categories, and after them (its categories are not written)."""
+    head = ["  <entry>", f"    <id>{xml_text(entry.id)}</id>", f"    <title>{xml_text(entry.title)}</title>",
+            f'    <link rel="alternate" type="text/html" href="{xml_text(entry.url)}" />']
     if entry.published:
-        lines.append(f"    <published>{entry.published}</published>")
-    lines.append(f"    <updated>{entry.updated}</updated>")
-    lines += [f"    <author>\n      <name>{xml_text(name)}</name>\n    </author>" for name in entry.authors]
-    lines += [f'    <category term="{xml_text(term)}" />' for term in entry.categories]
+        head.append(f"    <published>{entry.published}</published>")
+    head.append(f"    <updated>{entry.updated}</updated>")
+    head += [f"    <author>\n      <name>{xml_text(name)}</name>\n    </author>" for name in entry.authors]
+    tail = []
     if entry.summary_html:
-        lines.append(f'    <summary type="html">{xml_text(entry.summary_html)}</summary>')
-    lines.append(f'    <content type="html" xml:base="{xml_text(entry.base_url)}">'
-                 f"{xml_text(entry.content_html)}</content>")
-    lines.append("  </entry>")
-    return "\n".join(lines) + "\n"
+        tail.append(f'    <summary type="html">{xml_text(entry.summary_html)}</summary>')
+    tail.append(f'    <content type="html" xml:base="{xml_text(entry.base_url)}">'
+                f"{xml_text(entry.content_html)}</content>")
+    tail.append("  </entry>")
+    return "\n".join(head) + "\n", "\n".join(tail) + "\n"
+
+
+def categories_xml(terms: tuple[str, ...]) -> str:
+    return "".join(f'    <category term="{xml_text(term)}" />\n' for term in terms)
 
 
 def atom_xml(feed: Feed) -> bytes:
@@ -87,5 +97,5 @@ def atom_xml(feed: Feed) -> bytes:
         f"  <author>\n    <name>{xml_text(feed.author)}</name>\n  </author>",
         '  <generator uri="https://github.com/sitegen/sitegen">sitegen</generator>',
     ]
-    body = "".join(entry_xml(entry) for entry in feed.entries)
+    body = "".join(feed.entries)
     return ("\n".join(head) + "\n" + body + "</feed>\n").encode("utf-8")

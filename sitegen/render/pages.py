@@ -16,7 +16,7 @@ import heapq
 import os
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 
 from markupsafe import Markup
 
@@ -28,7 +28,7 @@ from sitegen.model.types import Article, Moment, SiteConfig
 from sitegen.model.urls import absolute_url, href
 from sitegen.render.articles import ArticleRecord, CommentStamp, RenderedArticle
 from sitegen.render.dates import date_view, month_title
-from sitegen.render.feeds import Feed, FeedEntry, atom_xml
+from sitegen.render.feeds import Feed, FeedEntry, atom_xml, categories_xml, entry_halves, entry_xml
 from sitegen.render.sitemap import robots_txt, sitemap_xml
 from sitegen.render.templates import TemplateSet
 from sitegen.render.views import (
@@ -59,11 +59,44 @@ class PagePlan:
 
 
 @dataclass(frozen=True)
+class ArticleFeedEntry:
+    """An article's entry in the site's and its tags' feeds, written when the article is rendered:
+    the XML before and after its categories, which depend on the site's tags."""
+
+    updated: str
+    head: str
+    tail: str
+
+
+@dataclass(frozen=True)
 class ArticleWork:
     """An article loaded and rendered: the heavy part, kept in the build cache by digest."""
 
     article: Article
     rendered: RenderedArticle
+    feed_entry: ArticleFeedEntry
+
+
+def article_work(config: SiteConfig, article: Article, rendered: RenderedArticle, url_path: str) -> ArticleWork:
+    url = absolute_url(config, url_path)
+    count = len(rendered.comments)
+    discussion = (f'<p><a href="{url}#comments">{count} comment{"" if count == 1 else "s"}</a>'
+                  f'{" (comments are closed)" if article.thread.closed else ""}</p>')
+    updated = rfc3339((article.updated or article.date).value)
+    entry = FeedEntry(
+        id=url, title=article.title, url=url, updated=updated, published=rfc3339(article.date.value),
+        authors=article.authors, categories=(), summary_html=rebase_links(rendered.summary_html, url),
+        content_html=rendered.body_html + "\n" + discussion, base_url=url)
+    return ArticleWork(article, rendered, ArticleFeedEntry(updated, *entry_halves(entry)))
+
+
+class ArticleStore(Protocol):
+    """Where makers fetch articles' work by digest: the build cache."""
+
+    def work(self, digest: str) -> ArticleWork: ...
+
+    def feed_entry(self, digest: str) -> ArticleFeedEntry:
+        """The work's feed entry alone, read without the rest."""
 
 
 @dataclass
@@ -72,13 +105,15 @@ class MakeContext:
 
     config: SiteConfig
     templates: TemplateSet
-    work: Callable[[str], ArticleWork]
-    """Fetches an article's load and render by its digest."""
+    store: ArticleStore
     digests: dict[str, str]
     """Article key -> the digest of its current content, for the articles of the pages being made."""
 
     def article(self, key: str) -> ArticleWork:
-        return self.work(self.digests[key])
+        return self.store.work(self.digests[key])
+
+    def feed_entry(self, key: str) -> ArticleFeedEntry:
+        return self.store.feed_entry(self.digests[key])
 
 
 def fallback_time() -> datetime:
@@ -286,22 +321,11 @@ def _recent_comments(args, context: MakeContext):
 def _articles_feed(args, context: MakeContext):
     self_path, page_path, title, entries, empty_updated = args
     config = context.config
-    made = []
-    for key, url_path, categories in entries:
-        work = context.article(key)
-        article, rendered = work.article, work.rendered
-        url = absolute_url(config, url_path)
-        count = len(rendered.comments)
-        discussion = (f'<p><a href="{url}#comments">{count} comment{"" if count == 1 else "s"}</a>'
-                      f'{" (comments are closed)" if article.thread.closed else ""}</p>')
-        made.append(FeedEntry(
-            id=url, title=article.title, url=url,
-            updated=rfc3339((article.updated or article.date).value), published=rfc3339(article.date.value),
-            authors=article.authors, categories=categories, summary_html=rebase_links(rendered.summary_html, url),
-            content_html=rendered.body_html + "\n" + discussion, base_url=url))
-    updated = max((e.updated for e in made), default=empty_updated)
+    made = [(context.feed_entry(key), categories) for key, _, categories in entries]
+    updated = max((entry.updated for entry, _ in made), default=empty_updated)
     feed = Feed(absolute_url(config, self_path), title, config.description, absolute_url(config, self_path),
-                absolute_url(config, page_path), updated, config.title, config.language, tuple(made))
+                absolute_url(config, page_path), updated, config.title, config.language,
+                tuple(entry.head + categories_xml(categories) + entry.tail for entry, categories in made))
     return atom_xml(feed), []
 
 
@@ -327,7 +351,7 @@ def _comments_feed(args, context: MakeContext):
     updated = max((e.updated for e in entries), default=rfc3339((article.updated or article.date).value))
     self_url = absolute_url(config, urls.comments_feed_url_path(url_path))
     feed = Feed(self_url, f"Comments on “{article.title}”", config.title, self_url, url + "#comments", updated,
-                config.title, config.language, tuple(entries))
+                config.title, config.language, tuple(entry_xml(entry) for entry in entries))
     return atom_xml(feed), []
 
 
