@@ -10,6 +10,7 @@ node, so the HTML stays well formed.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from html import unescape
 from html.parser import HTMLParser
@@ -23,6 +24,9 @@ UNSEEN_ELEMENTS = frozenset(("script", "style", "template", "title"))
 """Their text is not on the page a reader sees, so no quote or text fragment can name it."""
 WORD_BREAKS = BLOCK_ELEMENTS | {"br"}
 """Element boundaries that separate words in the text a reader sees."""
+_FOLDED = re.compile(r"\s{2,}|[^\S ]")
+"""Whitespace that folding changes: a run (what str.split() splits at, as fold() does), or one
+character other than a space. A single space stays as it is."""
 _ENTITY = re.compile(r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)")
 
 
@@ -150,21 +154,45 @@ class TextIndex:
     def __init__(self, html: str):
         self.html = html
         self.pieces = _TextMap(html).pieces
-        chars: list[str] = []
-        origin: list[tuple[int, int]] = []  # folded char -> (piece index, offset in piece text)
+        parts: list[str] = []
+        runs: list[tuple[int, int, int]] = []  # (start in the folded text, piece index, offset in its text)
+        length = 0
+        after_space = True  # whitespace at the very start is dropped
+
+        def copy(index: int, text: str, start: int, end: int) -> None:
+            nonlocal length, after_space
+            if after_space and start < end and text[start] == " ":
+                start += 1  # a run of whitespace, even across pieces, is one space
+            if start < end:
+                runs.append((length, index, start))
+                parts.append(text[start:end])
+                length += end - start
+                after_space = text[end - 1] == " "
+
         for index, piece in enumerate(self.pieces):
-            for offset, char in enumerate(piece.text):
-                if char.isspace():
-                    if not chars or chars[-1] == " ":
-                        continue
-                    char = " "
-                chars.append(char)
-                origin.append((index, offset))
-        while chars and chars[-1] == " ":
-            chars.pop()
-            origin.pop()
-        self.text = "".join(chars)
-        self.origin = origin
+            text, copied = piece.text, 0
+            for space in _FOLDED.finditer(text):
+                copy(index, text, copied, space.start())
+                if not after_space:
+                    runs.append((length, index, space.start()))
+                    parts.append(" ")
+                    length += 1
+                    after_space = True
+                copied = space.end()
+            copy(index, text, copied, len(text))
+        if parts and parts[-1].endswith(" "):  # nor is whitespace at the very end kept
+            parts[-1] = parts[-1][:-1]
+            if not parts[-1]:
+                parts.pop()
+                runs.pop()
+        self.text = "".join(parts)
+        self._runs = runs
+        self._run_starts = [start for start, _, _ in runs]
+
+    def _origin(self, position: int) -> tuple[int, int]:
+        """(piece index, offset in its text) of a character of the folded text."""
+        start, index, offset = self._runs[bisect_right(self._run_starts, position) - 1]
+        return index, offset + position - start
 
     def find(self, quote: str, prefix: str | None = None, suffix: str | None = None) -> list[int]:
         """Start positions in the folded text where `quote` matches with its prefix and suffix."""
@@ -190,8 +218,8 @@ class TextIndex:
         return before, after
 
     def passage(self, start: int, length: int) -> Passage:
-        first_piece, first_offset = self.origin[start]
-        last_piece, last_offset = self.origin[start + length - 1]
+        first_piece, first_offset = self._origin(start)
+        last_piece, last_offset = self._origin(start + length - 1)
         segments = []
         for index in range(first_piece, last_piece + 1):
             piece = self.pieces[index]

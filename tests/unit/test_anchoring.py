@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sitegen.render.anchoring import TextIndex, mark_passages
+import pytest
+
+from sitegen.render.anchoring import TextIndex, fold, mark_passages
 from sitegen.render.markdown import render_trusted
 
 
@@ -65,3 +67,17 @@ def test_a_summary_shown_elsewhere_keeps_its_links_working():
     assert rebase_links(html, "/digest/2020/01/a/") == (
         '<img src="/digest/2020/01/a/plan.png" alt=""> <a href="/digest/2020/01/a/../other/">x</a> '
         '<a href="/abs/">y</a> <a href="/digest/2020/01/a/#fn1">z</a> <a href=\'https://e.org/\'>w</a> <a href="mailto:a@b">m</a>')
+
+
+@pytest.mark.parametrize("html", [
+    "", "   ", "<p>  one \n\t two  </p>\n<p>three</p>", "a&amp;b &nbsp; c", "x\u00a0\u2028\x1cy",
+    "<p>one</p><br><p> two </p>", "<script>unseen text</script> seen <em> there </em>",
+    '<p><a href="x"> linked  text </a>&#32;after</p>',
+])
+def test_every_character_of_the_folded_text_maps_back_to_where_it_is(html):
+    index = TextIndex(html)
+    assert index.text == fold("".join(piece.text for piece in index.pieces))
+    for position, char in enumerate(index.text):
+        piece, offset = index._origin(position)
+        source = index.pieces[piece].text[offset]
+        assert source == char or (char == " " and source.isspace())
