@@ -27,11 +27,11 @@ from sitegen.load.articles import ArticleFiles, load_article, read_article_files
 from sitegen.load.config import CONFIG_FILE, load_config
 from sitegen.load.sources import CONTENT_DIR, ArticleSource, scan_sources
 from sitegen.model.types import SiteConfig
-from sitegen.render.articles import render_article, summarize
 from sitegen.planning import plan_site, shape_key
+from sitegen.render.articles import render_article, summarize
 from sitegen.render.pages import ArticleWork, MakeContext, PagePlan, article_work, make_page
 from sitegen.render.templates import TemplateSet
-from sitegen.write.output import MemoryOutput, OutputEntry, PatchedOutput, StagedOutput
+from sitegen.write.output import MemoryOutput, OutputEntry, PatchedOutput, StagedOutput, Staging
 from sitegen.write.paths import output_path
 
 PARALLEL_THRESHOLD = 32
@@ -128,26 +128,19 @@ def _process_in_worker(task: tuple[ArticleSource, str | None]) -> tuple[str, Art
     return files.digest, entry
 
 
-def _make_in_worker(task: tuple[PagePlan, dict[str, str], Path | None]
+def _make_in_worker(task: tuple[PagePlan, dict[str, str], Staging | None]
                     ) -> tuple[str, bytes | tuple[int, int] | None, list[Diagnostic]]:
-    plan, digests, to_disk = task
+    plan, digests, staging = task
     if _worker["context"] is None:
         cache = _worker["cache"]
         _worker["context"] = MakeContext(_worker["config"], cache.template_set(_worker["root"]), cache, {})
     _worker["context"].digests = digests
     path = output_path(plan.url_path)
     content, problems = make_page(plan, _worker["context"])
-    if content is None or to_disk is None:
+    if content is None or staging is None:
         return path, content, problems
-    target = f"{to_disk}/{path}"  # the staging folder: workers write, only sizes travel back
-    folder = target.rpartition("/")[0]
-    if folder not in _worker.setdefault("folders", set()):
-        os.makedirs(folder, exist_ok=True)
-        _worker["folders"].add(folder)
-    with open(target, "wb") as stream:
-        stream.write(content)
-    stat = os.stat(target)
-    return path, (stat.st_size, stat.st_mtime_ns), problems
+    # Written by the worker into the staging folder: only its size and time travel back.
+    return path, staging.write(path, content, _worker.setdefault("folders", set())), problems
 
 
 class _Pool:
@@ -275,7 +268,7 @@ def _build(root: Path, options: BuildOptions, config: SiteConfig, sources: list[
         planned.unpacked.clear()  # the plans are not kept between builds, only their pickles
         stats.pages, stats.pages_unchanged = len(fingerprints), len(fingerprints) - len(todo)
         context = MakeContext(config, templates, cache, digests)
-        for done, (path, content, found) in enumerate(_make_pages(todo, context, pool, output.staging_dir), 1):
+        for done, (path, content, found) in enumerate(_make_pages(todo, context, pool, output.staging), 1):
             diagnostics += found
             if content is not None:
                 made[path] = output.put(path, fingerprints[path], content)
@@ -409,8 +402,8 @@ def _output_for(out_dir: Path | None, previous: dict[str, OutputEntry], stale: i
     return StagedOutput(out_dir)
 
 
-def _make_pages(plans: list[PagePlan], context: MakeContext, pool: _Pool, to_disk: Path | None) -> Iterable:
-    tasks = [(plan, {key: context.digests[key] for key in plan.articles}, to_disk) for plan in plans]
+def _make_pages(plans: list[PagePlan], context: MakeContext, pool: _Pool, staging: Staging | None) -> Iterable:
+    tasks = [(plan, {key: context.digests[key] for key in plan.articles}, staging) for plan in plans]
     results = pool.map(_make_in_worker, tasks, 8 * PARALLEL_THRESHOLD)
     if results is not None:
         return results

@@ -114,11 +114,12 @@ def test_a_new_title_remakes_every_page_that_shows_it(site, tmp_path):
 def test_deleting_the_cache_changes_nothing_but_time(site, tmp_path):
     out = tmp_path / "out"
     build(site, out)
-    before = tree_bytes(out)
+    before, times = tree_bytes(out), tree_stats(out)
     shutil.rmtree(site / CACHE_DIR)
     stats = build(site, out, jobs=2)
     assert stats.articles_processed == 60
     assert tree_bytes(out) == before
+    assert tree_stats(out) == times, "a file made again with the same bytes keeps its time and inode"
 
 
 def test_deleting_an_article_removes_its_pages(site, tmp_path):

@@ -1,20 +1,23 @@
 """Where a build's files go: into memory (serve, check), or into a folder, atomically (build).
 
-A folder is never written in place. The build fills a fresh folder beside it, hard-linking the
-files that did not change (so they keep their bytes and times), then swaps it in by rename: a
-failed or interrupted build leaves the previous output exactly as it was (Lektor commits each
-artifact by rename; sitegen does it for the whole tree). A build that changes nothing touches
-nothing.
+A build that changes much fills a fresh folder beside the output, hard-linking every file whose
+bytes did not change (known from the cache, or found by comparing), so those keep their times,
+then swaps it in by rename (Lektor commits each artifact by rename; sitegen does it for the whole
+tree). A build that changes little writes its files beside their targets and renames them in at
+the end. Either way a failed or interrupted build leaves the previous output exactly as it was,
+and a build that changes nothing touches nothing.
 """
 
 from __future__ import annotations
 
+import filecmp
 import os
 import shutil
 import signal
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO, Callable
 
 
 _CAN_MASK = hasattr(signal, "pthread_sigmask")
@@ -32,10 +35,74 @@ class OutputEntry:
     """The file itself (memory output only; never stored on disk)."""
 
 
+@dataclass(frozen=True)
+class Staging:
+    """Where a full build writes: a fresh folder, and the output folder it will replace, if any.
+
+    Small enough to hand to worker processes, which write the pages they make themselves.
+    """
+
+    folder: str
+    replaces: str | None
+
+    def write(self, path: str, content: bytes, made_dirs: set[str]) -> tuple[int, int]:
+        """Put one made file in the fresh folder: (its size, its mtime).
+
+        When the output already holds exactly these bytes there, that file is hard-linked in
+        instead: it keeps its times even when no cache says it is unchanged, and nothing is written
+        (or freed when the old folder goes).
+        """
+        target = self.target(path, made_dirs)
+        kept = self._link_same(path, target, len(content), lambda existing: existing.read() == content)
+        if kept is not None:
+            return kept
+        with open(target, "wb") as stream:
+            stream.write(content)
+            stream.flush()
+            stat = os.fstat(stream.fileno())
+        return stat.st_size, stat.st_mtime_ns
+
+    def copy(self, path: str, source: Path, made_dirs: set[str]) -> tuple[int, int]:
+        """Put a file that is published as it is in the fresh folder, as `write` does."""
+        target = self.target(path, made_dirs)
+        kept = self._link_same(path, target, source.stat().st_size,
+                               lambda existing: filecmp.cmp(source, existing.name, shallow=False))
+        if kept is not None:
+            return kept
+        shutil.copyfile(source, target)
+        stat = os.stat(target)
+        return stat.st_size, stat.st_mtime_ns
+
+    def target(self, path: str, made_dirs: set[str]) -> str:
+        """Where `path` goes in the fresh folder, its folder made."""
+        target = f"{self.folder}/{path}"
+        folder = target.rpartition("/")[0]
+        if folder not in made_dirs:
+            os.makedirs(folder, exist_ok=True)
+            made_dirs.add(folder)
+        return target
+
+    def _link_same(self, path: str, target: str, size: int, same: Callable[[BinaryIO], bool]) -> tuple[int, int] | None:
+        if self.replaces is None:
+            return None
+        existing = f"{self.replaces}/{path}"
+        try:
+            stat = os.stat(existing)
+            if stat.st_size != size:
+                return None
+            with open(existing, "rb") as stream:
+                if not same(stream):
+                    return None
+            os.link(existing, target)
+        except OSError:
+            return None  # not there, or a file system without hard links: write it
+        return stat.st_size, stat.st_mtime_ns
+
+
 class MemoryOutput:
     """The site as a mapping from output path to bytes, or to a source file to serve as it is."""
 
-    staging_dir: Path | None = None
+    staging: Staging | None = None
 
     def __init__(self):
         self.files: dict[str, bytes | Path] = {}
@@ -64,23 +131,16 @@ class MemoryOutput:
 class StagedOutput:
     """The whole site written into a fresh folder beside `out_dir`, swapped in when the build succeeds.
 
-    For a full build: files that did not change are hard-linked in (keeping their bytes and times).
+    Files that did not change are hard-linked in (keeping their bytes and times).
     """
 
     def __init__(self, out_dir: Path):
         self.out_dir = out_dir.resolve()
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
         self.staging_dir = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.new-", dir=self.out_dir.parent))
+        self.staging = Staging(str(self.staging_dir), str(self.out_dir) if self.out_dir.is_dir() else None)
         self.kept: list[str] = []
         self.made_dirs: set[str] = set()
-
-    def _target(self, path: str) -> str:
-        target = f"{self.staging_dir}/{path}"
-        folder = target.rpartition("/")[0]
-        if folder not in self.made_dirs:
-            os.makedirs(folder, exist_ok=True)
-            self.made_dirs.add(folder)
-        return target
 
     def keep(self, path: str, before: OutputEntry) -> bool:
         if not unchanged_on_disk(self.out_dir, path, before):
@@ -92,17 +152,10 @@ class StagedOutput:
         """Write a made file; `content` may instead be the (size, mtime) of one a worker wrote."""
         if isinstance(content, tuple):
             return OutputEntry(fingerprint, *content)
-        target = self._target(path)
-        with open(target, "wb") as stream:
-            stream.write(content)
-        stat = os.stat(target)
-        return OutputEntry(fingerprint, stat.st_size, stat.st_mtime_ns)
+        return OutputEntry(fingerprint, *self.staging.write(path, content, self.made_dirs))
 
     def copy(self, path: str, fingerprint: str, source: Path) -> OutputEntry:
-        target = self._target(path)
-        shutil.copyfile(source, target)
-        stat = os.stat(target)
-        return OutputEntry(fingerprint, stat.st_size, stat.st_mtime_ns)
+        return OutputEntry(fingerprint, *self.staging.copy(path, source, self.made_dirs))
 
     def commit(self, changed: bool, made: dict[str, OutputEntry]) -> None:
         """Swap the new folder in, or, when nothing changed, leave the output as it is."""
@@ -110,7 +163,7 @@ class StagedOutput:
             self.abort()
             return None
         for path in self.kept:
-            target = self._target(path)
+            target = self.staging.target(path, self.made_dirs)
             try:
                 os.link(f"{self.out_dir}/{path}", target)
             except OSError:  # a file system without hard links
@@ -132,7 +185,7 @@ class PatchedOutput:
     exactly as it was, and a made file whose bytes did not change is not rewritten at all.
     """
 
-    staging_dir: Path | None = None
+    staging: Staging | None = None
 
     def __init__(self, out_dir: Path, previous: dict[str, OutputEntry]):
         self.out_dir = out_dir.resolve()
