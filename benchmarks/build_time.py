@@ -6,6 +6,8 @@ For each size the corpus comes from make_site.py (deterministic). Every figure i
     cold       no output and no .sitegen-cache/
     warm       a build right after a build, nothing changed
     one edit   a build after one article (the middle one) got one more paragraph
+    new title  a build after that article's title changed: every list that shows it is made
+               again, and the site is planned again (an edit that changes what lists show)
 
 Each is the median of --runs runs, with min-max; peak RSS is the largest single process of the
 build (workers included), as ../shared/bench measures the peers. The targets of issue 7 are
@@ -66,10 +68,11 @@ def middle_article(site: Path) -> Path:
 
 
 def measure(site: Path, runs: int, extra: list[str]) -> dict[str, list[tuple[float, float]]]:
-    figures: dict[str, list[tuple[float, float]]] = {"cold": [], "warm": [], "one edit": []}
+    figures: dict[str, list[tuple[float, float]]] = {"cold": [], "warm": [], "one edit": [], "new title": []}
     for _ in range(runs):
         shutil.rmtree(site / "output", ignore_errors=True)
         shutil.rmtree(site / ".sitegen-cache", ignore_errors=True)
+        os.sync()  # the deletion's write-back is the file system's work, not the build's
         figures["cold"].append(timed_build(site, extra))
     for _ in range(runs):
         figures["warm"].append(timed_build(site, extra))
@@ -79,6 +82,9 @@ def measure(site: Path, runs: int, extra: list[str]) -> dict[str, list[tuple[flo
         for run in range(runs):
             edited.write_text(original + f"\nOne more paragraph, edit {run + 1}.\n", encoding="utf-8")
             figures["one edit"].append(timed_build(site, extra))
+        for run in range(runs):
+            edited.write_text(original.replace("\ntitle: ", f"\ntitle: Retitled {run + 1} ", 1), encoding="utf-8")
+            figures["new title"].append(timed_build(site, extra))
     finally:
         edited.write_text(original, encoding="utf-8")
     return figures
