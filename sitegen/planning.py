@@ -12,6 +12,7 @@ from __future__ import annotations
 import copyreg
 import hashlib
 import io
+import mmap
 import os
 import pickle
 from collections.abc import Iterable, Mapping
@@ -129,30 +130,30 @@ class Planned:
     @staticmethod
     def load(path: Path, wanted: object) -> Planned | None:
         """What `dump` wrote with header `wanted`, plans and views left in the file until asked for;
-        None when the header differs (the rest is not read)."""
+        None when the header differs (the rest is not read).
+
+        The file is mapped into memory as it was when opened: a build that replaces it meanwhile
+        (another output folder, --drafts) writes a new file, and this one stays as it was.
+        """
         with open(path, "rb") as stream:
             if pickle.load(stream) != wanted:
                 return None
             table = pickle.load(stream)
-            start = stream.tell()
-        table.packed = _InFile(path, start, table.packed)
-        table.views = _InFile(path, start, table.views)
+            blob = memoryview(mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ))[stream.tell():]
+        table.packed = _Slices(blob, table.packed)
+        table.views = _Slices(blob, table.views)
         return table
 
 
-class _InFile(Mapping):
-    """Byte strings at known places in a file, read when asked for."""
+class _Slices(Mapping):
+    """Byte strings at known places in a buffer."""
 
-    def __init__(self, path: Path, start: int, slices: dict):
-        self.path, self.start, self.slices = path, start, slices
+    def __init__(self, blob: memoryview, slices: dict):
+        self.blob, self.slices = blob, slices
 
     def __getitem__(self, name) -> bytes:
         offset, length = self.slices[name]
-        with open(self.path, "rb") as stream:
-            data = os.pread(stream.fileno(), length, self.start + offset)
-        if len(data) != length:
-            raise KeyError(name)  # the file changed under us
-        return data
+        return self.blob[offset:offset + length].tobytes()
 
     def __iter__(self):
         return iter(self.slices)

@@ -233,3 +233,33 @@ def test_an_absolute_picture_url_in_capitals_stays_absolute(tmp_path, capsys):
     assert run_sitegen(["build", "--source", site, "--output", out], capsys)[0] == 0
     html = (out / "2020/01/a/index.html").read_text()
     assert '<meta property="og:image" content="HTTPS://cdn.example/p.jpg">' in html
+
+
+def test_a_rebuild_neither_follows_nor_waits_on_odd_files_left_in_the_output(tmp_path, capsys):
+    import threading
+    site = write_site(tmp_path / "site", {"content/a.md": article()})
+    out = tmp_path / "out"
+    assert run_sitegen(["build", "--source", site, "--output", out], capsys)[0] == 0
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_bytes((out / "robots.txt").read_bytes())
+    (out / "robots.txt").unlink()
+    (out / "robots.txt").symlink_to(elsewhere)  # the same bytes, behind a link out of the output
+    (out / ".nojekyll").unlink()
+    os.mkfifo(out / ".nojekyll")  # reading it would wait for a writer forever
+    result = []
+    build = threading.Thread(target=lambda: result.append(
+        run_sitegen(["build", "--source", site, "--output", out, "--no-cache"], capsys)[0]), daemon=True)
+    build.start()
+    build.join(60)
+    assert not build.is_alive() and result == [0]
+    for name in ("robots.txt", ".nojekyll"):
+        assert (out / name).is_file() and not (out / name).is_symlink(), name
+
+
+def test_a_static_file_and_a_bundle_file_at_one_url_is_an_error(tmp_path, capsys):
+    site = write_site(tmp_path / "site", {
+        "content/a/index.md": article(), "content/a/pic.txt": "the article's",
+        "layouts/static/2020/01/a/pic.txt": "the layout's",
+    })
+    code, _, err = run_sitegen(["build", "--source", site, "--output", tmp_path / "out"], capsys)
+    assert code == 1 and "would write 2020/01/a/pic.txt, which content/a/index.md writes too" in err

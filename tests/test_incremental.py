@@ -4,6 +4,7 @@ only what changed (asserted on the build's own record of what it made, never on 
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
 from pathlib import Path
 
@@ -193,3 +194,19 @@ def test_source_date_epoch_is_an_input_of_an_empty_sites_feed(tmp_path, monkeypa
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1600000000")
     build(site, out)
     assert feedparser.parse((out / "feed.xml").read_bytes()).feed.updated == "2020-09-13T12:26:40+00:00"
+
+
+def test_plans_being_read_stay_as_they_were_when_another_build_replaces_them(site, tmp_path):
+    from sitegen.planning import Planned
+    build(site, tmp_path / "out")
+    stored = site / CACHE_DIR / "plans.pickle"
+    with stored.open("rb") as handle:
+        header = pickle.load(handle)
+    planned = Planned.load(stored, header)
+    path = next(path for path, _, keys in planned.pages if keys)
+    before = planned.plan(path)
+    # Another build of the same site, for another base URL, replaces the stored plans meanwhile.
+    result = build_site(BuildOptions(source=site, base_url="https://other.example/x/"), disk_cache(site),
+                        tmp_path / "other")
+    assert result.ok and result.stats.planned_anew
+    assert planned.plan(path) == before

@@ -10,10 +10,10 @@ and a build that changes nothing touches nothing.
 
 from __future__ import annotations
 
-import filecmp
 import os
 import shutil
 import signal
+import stat as statmodule
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,7 +66,7 @@ class Staging:
         """Put a file that is published as it is in the fresh folder, as `write` does."""
         target = self.target(path, made_dirs)
         kept = self._link_same(path, target, source.stat().st_size,
-                               lambda existing: filecmp.cmp(source, existing.name, shallow=False))
+                               lambda existing: _same_stream(existing, source))
         if kept is not None:
             return kept
         shutil.copyfile(source, target)
@@ -87,16 +87,38 @@ class Staging:
             return None
         existing = f"{self.replaces}/{path}"
         try:
-            stat = os.stat(existing)
-            if stat.st_size != size:
-                return None
-            with open(existing, "rb") as stream:
-                if not same(stream):
+            with open_regular_file(existing) as stream:
+                stat = os.fstat(stream.fileno())
+                if stat.st_size != size or not same(stream):
                     return None
-            os.link(existing, target)
+            os.link(existing, target, follow_symlinks=False)
         except OSError:
-            return None  # not there, or a file system without hard links: write it
+            return None  # not there, not a plain file, or no hard links on this file system: write it
         return stat.st_size, stat.st_mtime_ns
+
+
+def open_regular_file(path: str) -> BinaryIO:
+    """Open a file of the output to compare it, refusing anything but a plain file.
+
+    The output folder is the user's: a symbolic link there is not followed (nor kept), and a pipe
+    or a device is neither waited on nor read.
+    """
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    stream = os.fdopen(descriptor, "rb")
+    if not statmodule.S_ISREG(os.fstat(descriptor).st_mode):
+        stream.close()
+        raise OSError(f"{path} is not a plain file")  # so the caller writes a file of its own
+    return stream
+
+
+def _same_stream(stream: BinaryIO, source: Path, chunk: int = 1 << 20) -> bool:
+    with open(source, "rb") as other:
+        while True:
+            mine, theirs = stream.read(chunk), other.read(chunk)
+            if mine != theirs:
+                return False
+            if not mine:
+                return True
 
 
 class MemoryOutput:
@@ -213,7 +235,7 @@ class PatchedOutput:
         self.paths.add(path)
         target = f"{self.out_dir}/{path}"
         try:
-            with open(target, "rb") as stream:
+            with open_regular_file(target) as stream:
                 same = stream.read() == content
         except OSError:
             same = False
