@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import io
 import multiprocessing
 import os
 import pickle
@@ -24,7 +23,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from sitegen.cache import CACHE_DIR, ArticleEntry, BuildCache, code_digest, write_work
-from sitegen.diagnostics import Diagnostic, error, has_errors
+from sitegen.diagnostics import Diagnostic, has_errors
 from sitegen.load.articles import ArticleFiles, load_article, read_article_files
 from sitegen.load.config import CONFIG_FILE, load_config
 from sitegen.load.sources import CONTENT_DIR, ArticleSource, scan_sources
