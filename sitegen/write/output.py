@@ -86,29 +86,32 @@ class Staging:
         if self.replaces is None:
             return None
         existing = f"{self.replaces}/{path}"
+        stat = plain_file_holding(existing, size, same)
+        if stat is None:
+            return None
         try:
-            with open_regular_file(existing) as stream:
-                stat = os.fstat(stream.fileno())
-                if stat.st_size != size or not same(stream):
-                    return None
             os.link(existing, target, follow_symlinks=False)
         except OSError:
-            return None  # not there, not a plain file, or no hard links on this file system: write it
+            return None  # no hard links on this file system: write it
         return stat.st_size, stat.st_mtime_ns
 
 
-def open_regular_file(path: str) -> BinaryIO:
-    """Open a file of the output to compare it, refusing anything but a plain file.
+def plain_file_holding(path: str, size: int, same: Callable[[BinaryIO], bool]) -> os.stat_result | None:
+    """The stat of the plain file at `path` when it has `size` bytes and `same` finds them the
+    ones wanted; None when it differs, is missing, or is not a plain file.
 
-    The output folder is the user's: a symbolic link there is not followed (nor kept), and a pipe
-    or a device is neither waited on nor read.
+    The output folder is the user's: a symbolic link there is not followed, and a pipe or a device
+    is neither waited on nor read.
     """
-    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-    stream = os.fdopen(descriptor, "rb")
-    if not statmodule.S_ISREG(os.fstat(descriptor).st_mode):
-        stream.close()
-        raise OSError(f"{path} is not a plain file")  # so the caller writes a file of its own
-    return stream
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    with os.fdopen(descriptor, "rb") as stream:
+        stat = os.fstat(descriptor)
+        if not statmodule.S_ISREG(stat.st_mode) or stat.st_size != size or not same(stream):
+            return None
+    return stat
 
 
 def _same_stream(stream: BinaryIO, source: Path, chunk: int = 1 << 20) -> bool:
@@ -234,19 +237,14 @@ class PatchedOutput:
     def put(self, path: str, fingerprint: str, content: bytes) -> OutputEntry:
         self.paths.add(path)
         target = f"{self.out_dir}/{path}"
-        try:
-            with open_regular_file(target) as stream:
-                same = stream.read() == content
-        except OSError:
-            same = False
-        if not same:
-            temporary = self._temporary(path)
-            with open(temporary, "wb") as stream:
-                stream.write(content)
-            self.pending.append((temporary, target))
-            return OutputEntry(fingerprint, len(content), -1)
-        stat = os.stat(target)
-        return OutputEntry(fingerprint, stat.st_size, stat.st_mtime_ns)
+        stat = plain_file_holding(target, len(content), lambda existing: existing.read() == content)
+        if stat is not None:
+            return OutputEntry(fingerprint, stat.st_size, stat.st_mtime_ns)
+        temporary = self._temporary(path)
+        with open(temporary, "wb") as stream:
+            stream.write(content)
+        self.pending.append((temporary, target))
+        return OutputEntry(fingerprint, len(content), -1)
 
     def copy(self, path: str, fingerprint: str, source: Path) -> OutputEntry:
         self.paths.add(path)
