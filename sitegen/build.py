@@ -1,42 +1,45 @@
 """The build: the one place the stages are chained, for `build`, `serve` and `check` alike.
 
-    load_config ─ scan_sources ─ process_article* ─ assemble_site ─ plan_pages ─ make_page*
+    scan ─ load (process_article*) ─ assemble and plan ─ make (make_page*) ─ write
 
 `process_article` (read, check, Markdown, anchoring) and `make_page` (templates, feeds) are the
-per-item stages. Each runs once per digest of its inputs, in a process pool when there is much
-to do, and is skipped when the cache holds its result. Every stage returns diagnostics; a
-failing item drops out of later stages and the run goes on, so one build reports every error.
+per-item stages: each runs in worker processes when there is much to do, and only for items whose
+inputs' digests the cache (cache/) has not seen. Every stage returns diagnostics; a failing item
+drops out of later stages and the run goes on, so one build reports every error.
 """
 
 from __future__ import annotations
 
 import gc
 import hashlib
-import multiprocessing
 import os
-import pickle
 import time
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterator
 
-from sitegen.cache import CACHE_DIR, ArticleEntry, BuildCache, code_digest, write_work
-from sitegen.diagnostics import Diagnostic, has_errors
-from sitegen.load.articles import ArticleFiles, load_article, read_article_files
+from sitegen.cache import (
+    CACHE_DIR, ArticleEntry, BuildCache, CacheDamaged, LastBuild, SourceStamp, article_digest, write_work,
+)
+from sitegen.cache.lock import site_lock
+from sitegen.cache.plans import Planned, plan_site, shape_key
+from sitegen.diagnostics import Diagnostic, error, has_errors
+from sitegen.load.articles import load_article, read_article_files
 from sitegen.load.config import CONFIG_FILE, load_config
 from sitegen.load.sources import CONTENT_DIR, ArticleSource, scan_sources
 from sitegen.model.types import SiteConfig
-from sitegen.planning import plan_site, shape_key
 from sitegen.render.articles import render_article, summarize
-from sitegen.render.pages import ArticleWork, MakeContext, PagePlan, article_work, make_page
+from sitegen.render.pages import ArticleWork, MakeContext, article_work, make_page
+from sitegen.render.plans import PagePlan
 from sitegen.render.templates import TemplateSet
-from sitegen.write.output import MemoryOutput, OutputEntry, PatchedOutput, StagedOutput, Staging
+from sitegen.workers import PARALLEL_THRESHOLD, can_fork, map_in_workers, serial
+from sitegen.write.output import (
+    BuiltFiles, MemoryOutput, Output, OutputEntry, PatchedOutput, Staging, StagedOutput, recover_output,
+)
 from sitegen.write.paths import output_path
 
-PARALLEL_THRESHOLD = 32
-"""Below this many articles (or eight times as many pages) to make, a pool costs more than it saves."""
 PATCH_LIMIT = 8 * PARALLEL_THRESHOLD
 """Up to this many changed pages are written into the output in place; more make a fresh tree."""
 
@@ -44,13 +47,12 @@ Progress = Callable[[str, int, int], None]
 """Called as (stage, done, total) while a build runs."""
 
 
-@dataclass(frozen=True)
-class _Layouts:
-    """What a build reads of the templates and static files, read once per build."""
-
-    digest: str
-    """Of every template the site can use."""
-    static_files: dict[str, Path]
+def source_date_epoch() -> int:
+    """SOURCE_DATE_EPOCH (reproducible-builds.org): the date of a page with no dated content."""
+    try:
+        return int(os.environ.get("SOURCE_DATE_EPOCH", "0"))
+    except ValueError:
+        return 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +62,8 @@ class BuildOptions:
     drafts: bool = False
     jobs: int = 1
     """Processes for the per-item stages; 1 builds in this process."""
+    epoch: int = field(default_factory=source_date_epoch)
+    """Read from the environment once, when the options are made."""
 
 
 @dataclass(slots=True)
@@ -85,88 +89,54 @@ class BuildStats:
 
 @dataclass(slots=True)
 class BuildResult:
-    files: dict[str, bytes | Path] | None
-    """For a build in memory: output path -> bytes, or a file to serve as it is. None when the build
-    failed or was written to a folder."""
+    files: BuiltFiles | None
+    """The output, path -> bytes, whichever writer made it; None when the build failed."""
     diagnostics: list[Diagnostic]
     stats: BuildStats = field(default_factory=BuildStats)
     has_config: bool = True
     """False when the folder has no sitegen.yaml: not a site at all."""
     config: SiteConfig | None = None
+    notices: list[str] = field(default_factory=list)
+    """Lines about the build itself rather than the site: a cache that could not be used."""
 
     @property
     def ok(self) -> bool:
         return self.has_config and not has_errors(self.diagnostics)
 
 
-def process_article(files: ArticleFiles, config: SiteConfig, digest: str) -> tuple[ArticleWork | None, ArticleEntry]:
-    """Read, check and render one article: everything about it that needs no other article."""
-    article, problems = load_article(files, config)
-    if article is None:
-        return None, ArticleEntry(None, problems)
-    rendered, found = render_article(article)
-    record = summarize(article, rendered, digest, config)
-    return article_work(config, article, rendered, record.url_path), ArticleEntry(record, problems + found)
+@dataclass(frozen=True)
+class Settings:
+    """Everything besides the sources that a build's output depends on, and its one digest."""
+
+    config: SiteConfig
+    drafts: bool
+    epoch: int
+    code: str
+    """cache/code.py's digest of sitegen's own code and libraries."""
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(repr(self).encode()).hexdigest()
+
+    @property
+    def no_date(self) -> datetime:
+        return datetime.fromtimestamp(self.epoch, timezone.utc)
 
 
-# -- worker processes: each keeps its cache, templates and target folder in _worker --
+@dataclass(frozen=True)
+class Layouts:
+    """What a build reads of the templates and static files, read once per build."""
 
-_worker: dict = {}
-
-
-def _start_worker(root: Path, config: SiteConfig, cache_dir: Path) -> None:
-    _worker.update(root=root, config=config, cache=BuildCache(cache_dir, memory_works=64, load=False), context=None)
-
-
-def _process_in_worker(task: tuple[ArticleSource, str | None]) -> tuple[str, ArticleEntry]:
-    source, _ = task
-    cache: BuildCache = _worker["cache"]
-    files = read_article_files(_worker["root"], source)
-    digest = cache.article_digest(files.digest, _worker["config"])
-    work, entry = process_article(files, _worker["config"], digest)
-    if work is not None:
-        write_work(cache.directory, digest, work)
-    return files.digest, entry
+    digest: str
+    """Of every template the site can use."""
+    static_files: dict[str, Path]
 
 
-def _make_in_worker(task: tuple[PagePlan, dict[str, str], Staging | None]
-                    ) -> tuple[str, bytes | tuple[int, int] | None, list[Diagnostic]]:
-    plan, digests, staging = task
-    if _worker["context"] is None:
-        cache = _worker["cache"]
-        _worker["context"] = MakeContext(_worker["config"], cache.template_set(_worker["root"]), cache, {})
-    _worker["context"].digests = digests
-    path = output_path(plan.url_path)
-    content, problems = make_page(plan, _worker["context"])
-    if content is None or staging is None:
-        return path, content, problems
-    # Written by the worker into the staging folder: only its size and time travel back.
-    return path, staging.write(path, content, _worker.setdefault("folders", set())), problems
-
-
-class _Pool:
-    """A process pool, started only when there is enough work to pay for it."""
-
-    def __init__(self, root: Path, jobs: int, config: SiteConfig, cache: BuildCache):
-        self.jobs = max(1, jobs)
-        self.usable = cache.directory is not None  # workers pass articles through the cache folder
-        self.args = (root, config, cache.directory)
-        self.executor: ProcessPoolExecutor | None = None
-
-    def map(self, function, items: list, threshold: int) -> Iterator | None:
-        """`function` over `items` in worker processes, in order; None when this process should do it."""
-        if self.jobs == 1 or not self.usable or len(items) < threshold:
-            return None
-        if self.executor is None:
-            # fork starts workers in milliseconds; the build runs no threads that fork could break.
-            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-            self.executor = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context(method),
-                                                initializer=_start_worker, initargs=self.args)
-        return self.executor.map(function, items, chunksize=max(1, min(32, len(items) // (self.jobs * 16))))
-
-    def close(self) -> None:
-        if self.executor is not None:
-            self.executor.shutdown()
+@dataclass(frozen=True)
+class ProcessedArticle:
+    key: str
+    digest: str
+    entry: ArticleEntry
 
 
 # -- the build --
@@ -174,129 +144,276 @@ class _Pool:
 
 def build_site(options: BuildOptions, cache: BuildCache | None = None, out_dir: Path | None = None,
                progress: Progress | None = None) -> BuildResult:
-    """Build the site: into `out_dir`, atomically, or, without one, into memory (result.files).
+    """Build the site: into `out_dir`, atomically, or, without one, into memory.
 
     Pass the same `cache` to successive builds to reuse their work.
     """
     started = time.perf_counter()
     cache = cache if cache is not None else BuildCache()
     progress = progress or (lambda stage, done, total: None)
-    stats = BuildStats()
     root = options.source.resolve()  # one spelling of every path, however --source was written
     config, diagnostics = load_config(root, options.base_url)
     if config is None:  # no sitegen.yaml at all, or one that cannot be read
-        return BuildResult(None, diagnostics, stats, has_config=(root / CONFIG_FILE).is_file())
+        return BuildResult(None, diagnostics, has_config=(root / CONFIG_FILE).is_file())
+    with site_lock(root / CACHE_DIR):
+        cache.open()
+        out_dir = out_dir.resolve() if out_dir is not None else None
+        if out_dir is not None:
+            recover_output(out_dir)
+        build = _Build(root, options, Settings(config, options.drafts, options.epoch, cache.code), cache,
+                       out_dir, progress, diagnostics)
+        try:
+            files = build.run()
+        except CacheDamaged as exc:
+            diagnostics.append(error(CACHE_DIR, None, str(exc)))
+            files = None
+        except OSError as exc:  # a full disk, a folder that cannot be written: the output is as it was
+            where = exc.filename or (out_dir or root)
+            diagnostics.append(error(str(where), None, f"cannot be written: {exc.strerror or exc}; "
+                                     "the output was left as it was"))
+            files = None
+        build.stats.seconds = time.perf_counter() - started
+        return BuildResult(files, diagnostics, build.stats, config=config, notices=cache.take_notices())
 
-    output_key = str(out_dir.resolve()) if out_dir is not None else ""
-    sources, found = scan_sources(root)
-    diagnostics += found
-    stamps = {source.key: _source_stamp(root, source) for source in sources}
-    layouts = _Layouts(TemplateSet.digest_of(root), TemplateSet.static_files(root))
-    inputs = (_inputs_stamp(root, options, config, sources, stamps, layouts, diagnostics)
-              if out_dir is not None else None)
-    last = cache.last_build(output_key) if inputs is not None else None
-    if last is not None and last[0] == inputs and last[1] == _folder_stamp(out_dir):
-        # Nothing the build reads has changed, and the output is as the last build left it.
-        stats = last[2]
-        stats.articles_processed, stats.pages_made, stats.files_copied, stats.made = 0, 0, 0, []
+
+class _Build:
+    """One build's stages, each a method called once, in order, by `run`."""
+
+    def __init__(self, root: Path, options: BuildOptions, settings: Settings, cache: BuildCache,
+                 out_dir: Path | None, progress: Progress, diagnostics: list[Diagnostic]):
+        self.root, self.options, self.settings, self.cache = root, options, settings, cache
+        self.config = settings.config
+        self.out_dir, self.progress, self.diagnostics = out_dir, progress, diagnostics
+        self.output_key = str(out_dir) if out_dir is not None else ""
+        self.stats = BuildStats()
+        self.jobs = options.jobs if can_fork() else 1
+
+    def run(self) -> BuiltFiles | None:
+        sources = self.scan()
+        layouts = Layouts(TemplateSet.digest_of(self.root), TemplateSet.static_files(self.root))
+        inputs = self.inputs_stamp(sources, layouts) if self.out_dir is not None else None
+        unchanged = self.unchanged_since_last_build(inputs)
+        if unchanged is not None:
+            return unchanged
+        made: dict[str, OutputEntry] | None = None
+        try:
+            articles = self.load(sources)
+            planned = self.plan(articles)
+            made, files = self.make_and_write(planned, {a.key: a.digest for a in articles}, layouts)
+        finally:
+            # Articles read in a failed build are kept too: the build after the fix reuses them.
+            if made is not None:
+                self.cache.keep_outputs(self.output_key, made)
+            self.cache.save()
+        if made is not None and inputs is not None:
+            # What the folder now holds, from the build's own record of each file (no second walk).
+            written = _files_stamp([(path, (entry.size, entry.mtime_ns)) for path, entry in made.items()])
+            self.cache.remember_build(self.output_key, LastBuild(inputs, written, self.stats, self.diagnostics))
+        return files
+
+    # -- scan --
+
+    def scan(self) -> list[ArticleSource]:
+        sources, found = scan_sources(self.root)
+        self.diagnostics += found
+        self.stamps = {source.key: _source_stamp(self.root, source) for source in sources}
+        return sources
+
+    def inputs_stamp(self, sources: list[ArticleSource], layouts: Layouts) -> str:
+        """A digest of everything a build reads, by name, size and time, and of what reading the config
+        and the folders found: equal stamps, equal outputs and messages."""
+        hasher = hashlib.sha256(f"{self.settings.digest}:{layouts.digest}:{self.diagnostics!r}".encode())
+        hasher.update(repr([self.stamps[source.key] for source in sources]).encode())
+        content = f"{self.root}/{CONTENT_DIR}/"
+        hasher.update(repr([_stat(f"{content}{source.bundle_key}/{asset}") for source in sources
+                            for asset in source.assets]).encode())
+        for relative, path in layouts.static_files.items():
+            hasher.update(repr((relative, _stat(path))).encode())
+        return hasher.hexdigest()
+
+    def unchanged_since_last_build(self, inputs: str | None) -> BuiltFiles | None:
+        """The output as the last build left it, when nothing it read has changed since, nor the folder."""
+        last = self.cache.last_build(self.output_key) if inputs is not None else None
+        if last is None or last.inputs != inputs or last.output != _folder_stamp(self.out_dir):
+            return None
+        stats = self.stats = replace(last.stats, articles_processed=0, pages_made=0, files_copied=0, made=[])
         stats.pages_unchanged = stats.pages
-        stats.seconds = time.perf_counter() - started
-        return BuildResult(None, last[3], stats, config=config)
-    previous = cache.tables.outputs.get(output_key, {})
-    sources_before = dict(cache.tables.sources)
-    made: dict[str, OutputEntry] | None = None
-    files = None
-    try:
-        made, files = _build(root, options, config, sources, stamps, layouts, cache, previous, out_dir, stats,
-                             diagnostics, progress)
-    finally:
-        # Articles read in a failed build are kept too: the build after the fix reuses them.
-        if made is not None:
-            cache.tables.outputs[output_key] = made
-        if (stats.articles_processed or made not in (None, previous) or cache.tables.sources != sources_before
-                or cache.plans_changed):
-            cache.save()
-    stats.seconds = time.perf_counter() - started
-    if made is not None and inputs is not None:
-        # What the folder now holds, from the build's own record of each file (no second walk).
-        written = _files_stamp([(path, (entry.size, entry.mtime_ns)) for path, entry in made.items()])
-        cache.remember_build(output_key, (inputs, written, stats, diagnostics))
-    return BuildResult(files, diagnostics, stats, config=config)
+        self.diagnostics[:] = last.diagnostics
+        return BuiltFiles({path: self.out_dir / path for path in sorted(self.cache.outputs(self.output_key))})
 
+    # -- load: each article read, checked and rendered, or taken from the cache --
 
-def _build(root: Path, options: BuildOptions, config: SiteConfig, sources: list[ArticleSource],
-           stamps: dict[str, tuple], layouts: _Layouts, cache: BuildCache, previous: dict[str, OutputEntry], out_dir: Path | None,
-           stats: BuildStats, diagnostics: list[Diagnostic], progress: Progress):
-    """The stages after the sources are known: (every output file's record, the files in memory),
-    or (None, None) when the build found errors and wrote nothing."""
-    output = None
-    pool = _Pool(root, options.jobs, config, cache)
-    try:
-        articles, found = _process_articles(root, sources, stamps, config, cache, pool, stats, progress)
-        diagnostics += found
-        digests = {key: digest for key, digest, _ in articles}
+    def load(self, sources: list[ArticleSource]) -> list[ProcessedArticle]:
+        """Each article that loaded, in source order; every article's diagnostics are reported."""
+        tables, cache = self.cache.tables, self.cache
+        settings = self.settings.digest
+        done: dict[str, ProcessedArticle] = {}
+        todo: list[ArticleSource] = []
+        for source in sources:
+            stamp = self.stamps[source.key]
+            known = tables.sources.get(source.key)
+            if known is not None and known.stat != stamp:
+                # Touched: the bytes decide (an editor's save-without-change keeps the cache).
+                known = SourceStamp(stamp, read_article_files(self.root, source).digest)
+            digest = article_digest(known.digest, settings) if known else ""
+            entry = tables.articles.get(digest)
+            if entry is not None and cache.has_work(digest):
+                tables.sources[source.key] = known
+                done[source.key] = ProcessedArticle(source.key, digest, entry)
+            else:
+                todo.append(source)
+        if self.jobs > 1 and len(todo) >= PARALLEL_THRESHOLD:
+            state = _LoadState(self.root, self.config, settings, cache.directory)
+            results = map_in_workers(_process_source, todo, state, self.jobs)
+        else:
+            results = serial(_process_source, todo, _LoadState(self.root, self.config, settings, None))
+        for count, (source, (files_digest, entry, work)) in enumerate(zip(todo, results), 1):
+            tables.sources[source.key] = SourceStamp(self.stamps[source.key], files_digest)
+            digest = entry.record.digest if entry.loaded else ""
+            if work is not None:
+                cache.keep_work(digest, work)
+            done[source.key] = ProcessedArticle(source.key, digest, entry)
+            self.stats.articles_processed += 1
+            self.progress("articles", count, len(todo))
+        tables.sources = {s.key: tables.sources[s.key] for s in sources}  # forget deleted articles
+        tables.articles = {a.digest: a.entry for a in done.values() if a.entry.loaded}
+        ordered = [done[source.key] for source in sources]
+        self.diagnostics += [d for article in ordered for d in article.entry.diagnostics]
+        return [article for article in ordered if article.entry.loaded]
 
-        key = shape_key(config, options.drafts, code_digest(), [entry.shape for _, _, entry in articles])
-        planned = cache.plans(key)
+    # -- assemble and plan, once per shape of the site --
+
+    def plan(self, articles: list[ProcessedArticle]) -> Planned:
+        key = shape_key(self.settings.digest, [article.entry.shape for article in articles])
+        planned = self.cache.plans(key)
         if planned is None:
             with _cycle_collection_paused():
-                planned = plan_site(key, config, options.drafts, [entry.record for _, _, entry in articles])
-            cache.keep_plans(planned)
-            stats.planned_anew = True
-        diagnostics += planned.diagnostics
-        stats.articles, stats.comments = planned.articles, planned.comments
-        templates = cache.template_set(root, layouts.digest)
+                planned = plan_site(key, self.config, self.options.drafts, self.settings.no_date,
+                                    [article.entry.record for article in articles])
+            self.cache.keep_plans(planned)
+            self.stats.planned_anew = True
+        self.diagnostics += planned.diagnostics
+        self.stats.articles, self.stats.comments = planned.articles, planned.comments
+        return planned
+
+    # -- make and write --
+
+    def make_and_write(self, planned: Planned, digests: dict[str, str],
+                       layouts: Layouts) -> tuple[dict[str, OutputEntry] | None, BuiltFiles | None]:
+        """(every output file's record, the files), or (None, None) when the build found errors."""
+        templates = self.cache.template_set(self.root, layouts.digest)
         copies = {path: (file, templates.display_path(str(file))) for path, file in layouts.static_files.items()}
-        diagnostics += planned.claims.copy().claim_all([(path, label) for path, (_, label) in copies.items()])
-        copies.update({url_path: (root / file, label) for url_path, (file, label) in planned.assets.items()})
-        if has_errors(diagnostics):
+        self.diagnostics += planned.claims.copy().claim_all([(path, label) for path, (_, label) in copies.items()])
+        copies.update({url_path: (self.root / file, label) for url_path, (file, label) in planned.assets.items()})
+        if has_errors(self.diagnostics):
             return None, None
 
         # A page's fingerprint: its plan, the content of the articles it shows, the templates and code.
-        salt = f"{config!r}:{templates.digest()}:{code_digest()}".encode()
+        salt = f"{self.settings.digest}:{templates.digest()}".encode()
         fingerprints = {path: hashlib.sha256(b"".join([salt, plan, *(digests[k].encode() for k in keys)])).hexdigest()
                         for path, plan, keys in planned.pages}
+        previous = self.cache.outputs(self.output_key)
         stale = sum(1 for path, fingerprint in fingerprints.items()
                     if getattr(previous.get(path), "fingerprint", None) != fingerprint)
-        output = _output_for(out_dir, previous, stale)
-        made: dict[str, OutputEntry] = {}
-        todo = []
-        for path, fingerprint in fingerprints.items():
-            before = previous.get(path)
-            if before is not None and before.fingerprint == fingerprint and output.keep(path, before):
-                made[path] = before
-            else:
-                todo.append(planned.plan(path))
-        planned.unpacked.clear()  # the plans are not kept between builds, only their pickles
-        stats.pages, stats.pages_unchanged = len(fingerprints), len(fingerprints) - len(todo)
-        context = MakeContext(config, templates, cache, digests)
-        for done, (path, content, found) in enumerate(_make_pages(todo, context, pool, output.staging), 1):
-            diagnostics += found
-            if content is not None:
-                made[path] = output.put(path, fingerprints[path], content)
-                stats.pages_made += 1
-                stats.made.append(path)
-            progress("pages", done, len(todo))
-        for url_path, (file, _) in copies.items():
-            path, stamp = output_path(url_path), _file_fingerprint(file)
-            before = previous.get(path)
-            if before is not None and before.fingerprint == stamp and output.keep(path, before):
-                made[path] = before
-            else:
-                made[path] = output.copy(path, stamp, file)
-                stats.files_copied += 1
-        stats.files = len(made)
-        if has_errors(diagnostics):
+        output = self.output_for(previous, stale)
+        try:
+            made: dict[str, OutputEntry] = {}
+            todo = []
+            for path, fingerprint in fingerprints.items():
+                before = previous.get(path)
+                if before is not None and before.fingerprint == fingerprint and output.keep(path, before):
+                    made[path] = before
+                else:
+                    todo.append(planned.plan(path))
+            planned.unpacked.clear()  # the plans are not kept between builds, only their pickles
+            self.stats.pages, self.stats.pages_unchanged = len(fingerprints), len(fingerprints) - len(todo)
+            context = MakeContext(self.config, templates, self.cache, digests)
+            for count, (path, content, found) in enumerate(self.make(todo, context, output.staging), 1):
+                self.diagnostics += found
+                if content is not None:
+                    made[path] = (output.placed(path, fingerprints[path], content) if isinstance(content, tuple)
+                                  else output.put(path, fingerprints[path], content))
+                    self.stats.pages_made += 1
+                    self.stats.made.append(path)
+                self.progress("pages", count, len(todo))
+            for url_path, (file, _) in copies.items():
+                path, stamp = output_path(url_path), _file_fingerprint(file)
+                before = previous.get(path)
+                if before is not None and before.fingerprint == stamp and output.keep(path, before):
+                    made[path] = before
+                else:
+                    made[path] = output.copy(path, stamp, file)
+                    self.stats.files_copied += 1
+            self.stats.files = len(made)
+            if has_errors(self.diagnostics):
+                output.abort()
+                return None, None
+            changed = bool(self.stats.pages_made or self.stats.files_copied or set(made) != set(previous))
+            return made, output.commit(changed, made)
+        except BaseException:
             output.abort()
-            return None, None
-        files = output.commit(bool(stats.pages_made or stats.files_copied or set(made) != set(previous)), made)
-        return made, files
-    except BaseException:
-        if output is not None:
-            output.abort()
-        raise
-    finally:
-        pool.close()
+            raise
+
+    def output_for(self, previous: dict[str, OutputEntry], stale: int) -> Output:
+        """Memory for serve and check; for a folder, a patch when little changed, else a fresh tree."""
+        if self.out_dir is None:
+            return MemoryOutput()
+        if previous and self.out_dir.is_dir() and stale < PATCH_LIMIT:
+            return PatchedOutput(self.out_dir, previous)
+        return StagedOutput(self.out_dir)
+
+    def make(self, plans: list[PagePlan], context: MakeContext, staging: Staging | None) -> Iterator:
+        """(output path, bytes or the (size, mtime) of the file a worker wrote, diagnostics) per plan."""
+        if self.jobs > 1 and len(plans) >= 8 * PARALLEL_THRESHOLD:
+            return map_in_workers(_make_page, plans, _MakeState(context, staging), self.jobs)
+        return serial(_make_page, plans, _MakeState(context, None))
+
+
+# -- the per-item stages, in this process or a worker --
+
+
+@dataclass(frozen=True)
+class _LoadState:
+    root: Path
+    config: SiteConfig
+    settings: str
+    cache_dir: Path | None
+    """Where a worker stores each article's work itself; without one, the work is sent back."""
+
+
+def _process_source(state: _LoadState, source: ArticleSource) -> tuple[str, ArticleEntry, ArticleWork | None]:
+    """(the digest of its files, its entry, its work): everything about an article that needs no other."""
+    files = read_article_files(state.root, source)
+    article, problems = load_article(files, state.config)
+    if article is None:
+        return files.digest, ArticleEntry(None, problems), None
+    digest = article_digest(files.digest, state.settings)
+    rendered, found = render_article(article)
+    record = summarize(article, rendered, digest, state.config)
+    work = article_work(state.config, replace(article, url_path=record.url_path), rendered)
+    if state.cache_dir is not None:
+        write_work(state.cache_dir, digest, work)
+        work = None  # the parent reads it from there when a page needs it
+    return files.digest, ArticleEntry(record, problems + found), work
+
+
+@dataclass(frozen=True)
+class _MakeState:
+    context: MakeContext
+    staging: Staging | None
+    """Where a worker writes the pages it makes itself (a fresh output tree), if anywhere."""
+
+
+def _make_page(state: _MakeState, plan: PagePlan) -> tuple[str, bytes | tuple[int, int] | None, list[Diagnostic]]:
+    path = output_path(plan.url_path)
+    content, problems = make_page(plan, state.context)
+    if content is None or state.staging is None:
+        return path, content, problems
+    # Written by the worker into the staging folder: only its size and time travel back.
+    return path, state.staging.write(path, content, set()), problems
+
+
+# -- stamps --
 
 
 @contextmanager
@@ -310,21 +427,6 @@ def _cycle_collection_paused():
     finally:
         if enabled:
             gc.enable()
-
-
-def _inputs_stamp(root: Path, options: BuildOptions, config: SiteConfig, sources: list[ArticleSource],
-                  stamps: dict[str, tuple], layouts: _Layouts, found: list[Diagnostic]) -> str:
-    """A digest of everything a build reads, by name, size and time, and of what reading the config
-    and the folders found: equal stamps, equal outputs and messages."""
-    hasher = hashlib.sha256(f"{config!r}:{options.drafts}:{os.environ.get('SOURCE_DATE_EPOCH')}:"
-                            f"{code_digest()}:{layouts.digest}:{found!r}".encode())
-    hasher.update(pickle.dumps([stamps[source.key] for source in sources]))
-    content = f"{root}/{CONTENT_DIR}/"
-    hasher.update(pickle.dumps([_stat(f"{content}{source.bundle_key}/{asset}") for source in sources
-                                for asset in source.assets]))
-    for relative, path in layouts.static_files.items():
-        hasher.update(repr((relative, _stat(path))).encode())
-    return hasher.hexdigest()
 
 
 def _folder_stamp(folder: Path) -> str:
@@ -350,53 +452,6 @@ def _stat(path: Path | str) -> tuple[int, int] | None:
     return stat.st_size, stat.st_mtime_ns
 
 
-def _process_articles(root: Path, sources: list[ArticleSource], stamps: dict[str, tuple], config: SiteConfig,
-                      cache: BuildCache, pool: _Pool, stats: BuildStats,
-                      progress: Progress) -> tuple[list[tuple[str, str, ArticleEntry]], list[Diagnostic]]:
-    """(key, digest, entry) of each article that loaded, in source order, from the cache when its
-    files are unchanged, else processed anew; and every article's diagnostics."""
-    tables = cache.tables
-    entries: dict[str, tuple[str, ArticleEntry]] = {}
-    todo: list[tuple[ArticleSource, tuple]] = []
-    for source in sources:
-        stamp = stamps[source.key]
-        known = tables.sources.get(source.key)
-        if known is not None and known[0] != stamp:
-            # Touched: the bytes decide (an editor's save-without-change keeps the cache).
-            known = (stamp, read_article_files(root, source).digest)
-        digest = cache.article_digest(known[1], config) if known else ""
-        entry = tables.articles.get(digest)
-        if entry is not None and cache.has_work(digest):
-            tables.sources[source.key] = known
-            entries[source.key] = (digest, entry)
-        else:
-            todo.append((source, stamp))
-    results = pool.map(_process_in_worker, [(source, None) for source, _ in todo], PARALLEL_THRESHOLD)
-    if results is None:
-        results = (_process_here(root, source, config, cache) for source, _ in todo)
-    for done, ((source, stamp), (files_digest, entry)) in enumerate(zip(todo, results), 1):
-        tables.sources[source.key] = (stamp, files_digest)
-        entries[source.key] = (entry.record.digest if entry.loaded else "", entry)
-        stats.articles_processed += 1
-        progress("articles", done, len(todo))
-    tables.sources = {s.key: tables.sources[s.key] for s in sources}  # forget deleted articles
-    tables.articles = {digest: entry for digest, entry in entries.values() if entry.loaded}
-    ordered = [(source.key, *entries[source.key]) for source in sources]
-    return ([(key, digest, entry) for key, digest, entry in ordered if entry.loaded],
-            [diagnostic for _, _, entry in ordered for diagnostic in entry.diagnostics])
-
-
-def _process_here(root: Path, source: ArticleSource, config: SiteConfig, cache: BuildCache) -> tuple[str, ArticleEntry]:
-    files = read_article_files(root, source)
-    digest = cache.article_digest(files.digest, config)
-    work, entry = process_article(files, config, digest)
-    if work is not None:
-        cache.keep_work(digest, work)
-        if cache.directory is not None:
-            write_work(cache.directory, digest, work)
-    return files.digest, entry
-
-
 def _source_stamp(root: Path, source: ArticleSource) -> tuple:
     """What changes when an article's files change, read without opening them."""
     folder = f"{root}/{CONTENT_DIR}/"
@@ -406,23 +461,6 @@ def _source_stamp(root: Path, source: ArticleSource) -> tuple:
 def _file_fingerprint(path: Path) -> str:
     stat = path.stat()
     return f"file:{path}:{stat.st_size}:{stat.st_mtime_ns}"
-
-
-def _output_for(out_dir: Path | None, previous: dict[str, OutputEntry], stale: int):
-    """Memory for serve and check; for a folder, a patch when little changed, else a fresh tree."""
-    if out_dir is None:
-        return MemoryOutput()
-    if previous and out_dir.is_dir() and stale < PATCH_LIMIT:
-        return PatchedOutput(out_dir, previous)
-    return StagedOutput(out_dir)
-
-
-def _make_pages(plans: list[PagePlan], context: MakeContext, pool: _Pool, staging: Staging | None) -> Iterable:
-    tasks = [(plan, {key: context.digests[key] for key in plan.articles}, staging) for plan in plans]
-    results = pool.map(_make_in_worker, tasks, 8 * PARALLEL_THRESHOLD)
-    if results is not None:
-        return results
-    return ((output_path(plan.url_path), *make_page(plan, context)) for plan in plans)
 
 
 def default_jobs() -> int:

@@ -181,12 +181,12 @@ def check_site(options: BuildOptions) -> CheckResult:
     return CheckResult(result, inspect_output(result.files, result.config))
 
 
-def inspect_output(files: dict[str, bytes | Path], config: SiteConfig) -> OutputReport:
+def inspect_output(files: Mapping[str, bytes], config: SiteConfig) -> OutputReport:
     return _Inspection(files, config).run()
 
 
 class _Inspection:
-    def __init__(self, files: dict[str, bytes | Path], config: SiteConfig):
+    def __init__(self, files: Mapping[str, bytes], config: SiteConfig):
         self.files = files
         self.config = config
         self.host = urlsplit(config.base_url).netloc.lower()
@@ -222,8 +222,7 @@ class _Inspection:
     # -- reading the output
 
     def _bytes(self, path: str) -> bytes:
-        content = self.files[path]
-        return content.read_bytes() if isinstance(content, Path) else content
+        return self.files[path]
 
     def _text(self, path: str) -> str:
         return self._bytes(path).decode("utf-8", errors="replace")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
-import tempfile
 import time
 import traceback
 from datetime import datetime, timezone
@@ -128,6 +127,11 @@ def print_diagnostics(diagnostics) -> None:
         print(diagnostic, file=sys.stderr)
 
 
+def print_notices(notices) -> None:
+    for notice in notices:
+        print(f"note: {notice}", file=sys.stderr)
+
+
 def check_output_dir(root: Path, out_dir: Path) -> None:
     """The output folder is replaced whole: it must not be, or hold, the site's own files."""
     root, out_dir = root.resolve(), out_dir.resolve()
@@ -175,14 +179,13 @@ def run_build(args) -> int:
         raise UsageError("--jobs must be at least 1")
     options = BuildOptions(source=root, base_url=args.base_url, drafts=args.drafts, jobs=args.jobs)
     progress = ProgressReport()
-    with tempfile.TemporaryDirectory(prefix="sitegen-cache-") as scratch:
-        # Without the site's cache a build still needs a folder to hand articles to its workers.
-        cache = BuildCache(Path(scratch)) if args.no_cache or not (root / CONFIG_FILE).is_file() else disk_cache(root)
-        gc.freeze()  # the cache's tables live as long as the build: the cycle collector need not walk them
-        try:
-            result = build_site(options, cache, out_dir, progress)
-        finally:
-            progress.clear()
+    cache = BuildCache() if args.no_cache or not (root / CONFIG_FILE).is_file() else disk_cache(root)
+    gc.freeze()  # the cache's tables live as long as the build: the cycle collector need not walk them
+    try:
+        result = build_site(options, cache, out_dir, progress)
+    finally:
+        progress.clear()
+    print_notices(result.notices)
     print_diagnostics(result.diagnostics)
     if not result.has_config:
         raise UsageError(f"{root.resolve()} is not a site: it has no sitegen.yaml (use --source DIR)")

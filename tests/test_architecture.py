@@ -18,7 +18,7 @@ LAYERS = [
     ("sitegen.model",),
     ("sitegen.render",),
     ("sitegen.write",),
-    ("sitegen.planning", "sitegen.cache", "sitegen.build"),
+    ("sitegen.cache", "sitegen.build"),
     ("sitegen.serve", "sitegen.check", "sitegen.importers", "sitegen.scaffold"),
     ("sitegen.cli", "sitegen.__main__"),
 ]

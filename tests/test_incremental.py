@@ -197,7 +197,7 @@ def test_source_date_epoch_is_an_input_of_an_empty_sites_feed(tmp_path, monkeypa
 
 
 def test_plans_being_read_stay_as_they_were_when_another_build_replaces_them(site, tmp_path):
-    from sitegen.planning import Planned
+    from sitegen.cache.plans import Planned
     build(site, tmp_path / "out")
     stored = site / CACHE_DIR / "plans.pickle"
     with stored.open("rb") as handle:

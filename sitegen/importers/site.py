@@ -3,6 +3,7 @@ yet, a first sitegen.yaml made from what the export says about the blog."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from sitegen.diagnostics import Diagnostic
@@ -11,7 +12,7 @@ from sitegen.load.articles import load_article, read_article_files
 from sitegen.load.config import CONFIG_FILE, base_url, language, load_config
 from sitegen.load.schema import Invalid
 from sitegen.load.sources import BUNDLE_THREAD, THREAD_SUFFIX, scan_sources
-from sitegen.model.site import assemble_site
+from sitegen.model.urls import article_url_path
 from sitegen.model.types import Article, SiteConfig
 
 PLACEHOLDER_BASE_URL = "https://example.org/"
@@ -55,8 +56,7 @@ def site_articles(root: Path, config: SiteConfig) -> tuple[Article, ...]:
     """Every article that loads, drafts included, with its URL; the build reports the others."""
     sources, _ = scan_sources(root)
     loaded = [article for article, _ in (load_article(read_article_files(root, s), config) for s in sources) if article]
-    site, _ = assemble_site(config, loaded, include_drafts=True)
-    return site.articles
+    return tuple(replace(article, url_path=article_url_path(config, article.slug, article.date)) for article in loaded)
 
 
 def thread_path(article: Article) -> str:

@@ -9,15 +9,14 @@ take for something other than text (`no`, `1e5`, `0o17`, `null`) is quoted.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
 
 from sitegen.diagnostics import Diagnostic, error
+from sitegen.write.files import write_atomically
 
 # YAML 1.2 numbers that YAML 1.1's resolvers (PyYAML's) would leave plain: quote them too.
 _NUMBER_IN_YAML_1_2 = re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|0o[0-7]+)$")
@@ -69,22 +68,9 @@ def write_new_files(root: Path, files: Mapping[str, str], force: bool) -> tuple[
     written = []
     for path, text in files.items():
         try:
-            _write_atomically(root / path, text)
+            write_atomically(root / path, text.encode("utf-8"))
         except OSError as exc:
             return written, [error(path, None, f"cannot be written ({exc.strerror}); "
                                    f"{len(written)} files were written before it")]
         written.append(path)
     return written, []
-
-
-def _write_atomically(target: Path, text: str) -> None:
-    """Beside the target, then renamed over it: a file is either the old one or the whole new one."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -2,42 +2,42 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from sitegen.diagnostics import Diagnostic, error
 from sitegen.model.taxonomy import Tag, Year, index_dates, index_tags
-from sitegen.model.types import Placed, SiteConfig
-from sitegen.model.urls import article_url_path
+from sitegen.model.records import ArticleRecord
+from sitegen.model.types import SiteConfig
 
 
 @dataclass(frozen=True, slots=True)
 class Site:
     config: SiteConfig
-    articles: tuple[Placed, ...]
-    """Published articles, newest first, each with its url_path."""
+    articles: tuple[ArticleRecord, ...]
+    """Published articles, newest first."""
     tags: tuple[Tag, ...] = ()
     tag_of: dict[str, Tag] = field(default_factory=dict)
     """Every tag as some article writes it -> the tag it is ("ukraine" -> Ukraine)."""
     years: tuple[Year, ...] = ()
 
 
-def newest_first(article: Placed):
+def newest_first(article: ArticleRecord):
     return (-article.date.value.timestamp(), article.key)
 
 
-def assemble_site(config: SiteConfig, articles: list[Placed], include_drafts: bool) -> tuple[Site, list[Diagnostic]]:
+def assemble_site(config: SiteConfig, articles: list[ArticleRecord],
+                  include_drafts: bool) -> tuple[Site, list[Diagnostic]]:
     published = [a for a in articles if include_drafts or not a.draft]
     problems: list[Diagnostic] = []
-    claimed: dict[str, Placed] = {}
-    placed: list[Placed] = []
+    claimed: dict[str, ArticleRecord] = {}
+    placed: list[ArticleRecord] = []
     for article in sorted(published, key=lambda a: a.key):
-        url_path = article.url_path or article_url_path(config, article.slug, article.date)
-        if url_path in claimed:
-            problems.append(error(article.path, None, f"has the same URL /{url_path} as {claimed[url_path].path} "
-                                  "(give one of them another slug: in its front matter)"))
+        if article.url_path in claimed:
+            problems.append(error(article.path, None, f"has the same URL /{article.url_path} as "
+                                  f"{claimed[article.url_path].path} (give one of them another slug: in its front matter)"))
             continue
-        claimed[url_path] = article
-        placed.append(article if article.url_path == url_path else replace(article, url_path=url_path))
+        claimed[article.url_path] = article
+        placed.append(article)
     ordered = tuple(sorted(placed, key=newest_first))
     tags, tag_of, found = index_tags(ordered)
     return Site(config, ordered, tags, tag_of, index_dates(ordered)), problems + found

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sitegen.diagnostics import Diagnostic, warning
 from sitegen.model.slugs import slugify
-from sitegen.model.types import Placed
+from sitegen.model.records import ArticleRecord
 
 
 @dataclass(frozen=True)
@@ -42,14 +42,14 @@ class Year:
         return tuple(key for month in self.months for key in month.article_keys)
 
 
-def index_tags(articles: tuple[Placed, ...]) -> tuple[tuple[Tag, ...], dict[str, Tag], list[Diagnostic]]:
+def index_tags(articles: tuple[ArticleRecord, ...]) -> tuple[tuple[Tag, ...], dict[str, Tag], list[Diagnostic]]:
     """(tags sorted by name, {spelling as some article writes it: its tag}, warnings).
 
     `articles` are newest first.
     """
     problems: list[Diagnostic] = []
     spellings: dict[str, Counter] = {}
-    first_user: dict[str, Placed] = {}
+    first_user: dict[str, ArticleRecord] = {}
     for article in articles:
         for name in article.tags:
             spellings.setdefault(name.casefold(), Counter())[name] += 1
@@ -90,7 +90,7 @@ def index_tags(articles: tuple[Placed, ...]) -> tuple[tuple[Tag, ...], dict[str,
     return tags, written, problems
 
 
-def index_dates(articles: tuple[Placed, ...]) -> tuple[Year, ...]:
+def index_dates(articles: tuple[ArticleRecord, ...]) -> tuple[Year, ...]:
     """Years and months with articles, newest first; dates are in the site's timezone."""
     months: dict[tuple[int, int], list[str]] = {}
     for article in articles:

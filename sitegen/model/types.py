@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 
@@ -117,16 +117,36 @@ class Article:
     bundle_dir: str | None = None
     """The bundle folder relative to the site root; None for a single-file article."""
     url_path: str = ""
-    """The page's path under base_url ("2019/11/macron/"), decided by assemble_site."""
+    """The page's path under base_url ("2019/11/macron/"): its ArticleRecord's, set when it is recorded."""
 
 
-class Placed(Protocol):
-    """What assembling the site reads of an article: the build's ArticleRecord, or a loaded Article."""
+@dataclass(frozen=True)
+class DateView:
+    iso: str
+    """For <time datetime> and feeds: 2019-11-28T10:37:00+03:00, or 2019-11-28 for a bare date."""
+    text: str
+    """For readers: "28 November 2019, 10:37" in the site's language."""
 
-    key: str
-    path: str
-    slug: str
-    date: Moment
-    draft: bool
-    tags: tuple[str, ...]
-    url_path: str
+
+@dataclass(frozen=True)
+class QuoteSelector:
+    """Where a note's passage is, as a W3C TextQuoteSelector with its context filled in."""
+
+    exact: str
+    prefix: str
+    suffix: str
+    text_fragment: str
+    """A URL fragment (#:~:text=…) that makes browsers scroll to and highlight the passage."""
+
+
+@dataclass(frozen=True)
+class RenderedNote:
+    number: int
+    html: str
+    """The note as it appears on the page: <aside class="note" id="note-N">…</aside>."""
+    note_html: str
+    """Just the note's own text, rendered."""
+    author: str | None
+    selector: QuoteSelector | None
+    """For a note on a passage; None for a note on a comment."""
+    comment_id: str | None

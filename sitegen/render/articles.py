@@ -3,47 +3,19 @@ run in worker processes."""
 
 from __future__ import annotations
 
-import hashlib
-import pickle
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import dataclass
 from html import escape
-from typing import NamedTuple
 from urllib.parse import quote
 
 from markupsafe import Markup
 
 from sitegen.diagnostics import Diagnostic, error, shorten
 from sitegen.model.threads import reading_order
-from sitegen.model.types import Article, Moment, SiteConfig
-from sitegen.model.urls import article_url_path
+from sitegen.model.records import ArticleRecord, record_article
+from sitegen.model.types import Article, QuoteSelector, RenderedNote, SiteConfig
 from sitegen.render.anchoring import Passage, TextIndex, fold, mark_passages
-from sitegen.render.dates import DateView, date_view
+from sitegen.render.dates import date_view
 from sitegen.render.markdown import render_body, render_inline, render_public, render_trusted
-
-
-@dataclass(frozen=True)
-class QuoteSelector:
-    """Where a note's passage is, as a W3C TextQuoteSelector with its context filled in."""
-
-    exact: str
-    prefix: str
-    suffix: str
-    text_fragment: str
-    """A URL fragment (#:~:text=…) that makes browsers scroll to and highlight the passage."""
-
-
-@dataclass(frozen=True)
-class RenderedNote:
-    number: int
-    html: str
-    """The note as it appears on the page: <aside class="note" id="note-N">…</aside>."""
-    note_html: str
-    """Just the note's own text, rendered."""
-    author: str | None
-    selector: QuoteSelector | None
-    """For a note on a passage; None for a note on a comment."""
-    comment_id: str | None
 
 
 @dataclass(frozen=True)
@@ -144,69 +116,7 @@ def _note(number: int, annotation, target: str, selector: QuoteSelector | None) 
                         annotation.author, selector, annotation.comment_id)
 
 
-class CommentStamp(NamedTuple):
-    """A comment as lists of the whole digest need it: who and when, not its words.
-
-    A record keeps them as plain tuples (`CommentStamp._make` reads one): a digest has one per
-    comment, and the cache's index, read on every build, unpickles plain tuples several times faster.
-    """
-
-    id: str
-    author: str | None
-    name: str | None
-    timestamp: float | None
-    """When it was written (POSIX seconds), or None for an undated comment."""
-    has_time: bool
-
-
-@dataclass(frozen=True)
-class ArticleRecord:
-    """What the site-wide stages need of an article, kept small so a digest of 100,000 comments
-    fits in memory as records while the articles' rendered HTML stays in the cache."""
-
-    key: str
-    path: str
-    slug: str
-    title: str
-    date: Moment
-    tags: tuple[str, ...]
-    draft: bool
-    assets: tuple[str, ...]
-    bundle_dir: str | None
-    digest: str
-    """The digest of what the article is made from: names its cached load and render."""
-    summary_html: str
-    summary_text: str
-    """The summary without markup: the page's description for search engines and link previews."""
-    comments: tuple[tuple, ...]
-    """A CommentStamp's fields for each comment, in reading order."""
-    notes: tuple[RenderedNote, ...]
-    last_changed: datetime
-    """The latest of its date, its updated date and its comments' dates."""
-    date_view: DateView
-    """Its date as lists show it, written once here rather than on every build."""
-    url_path: str = ""
-    shape: str = ""
-    """A digest of every field above but `digest`: what the site-wide stages see of the article.
-    An edit that keeps an article's shape changes no plan, only the content its pages show."""
-
-
 def summarize(article: Article, rendered: RenderedArticle, digest: str, config: SiteConfig) -> ArticleRecord:
-    """The record of an article; its URL is its own (permalink, slug, date), so it is decided here."""
-    moments = [article.date.value, *(m.value for m in [article.updated] if m)]
-    moments += [c.date.value for c in article.thread.comments if c.date]
-    record = ArticleRecord(
-        key=article.key, path=article.path, slug=article.slug, title=article.title, date=article.date,
-        tags=article.tags, draft=article.draft,
-        assets=article.assets, bundle_dir=article.bundle_dir, digest=digest,
-        summary_html=rendered.summary_html,
-        summary_text=Markup(rendered.summary_html).striptags(),
-        comments=tuple((c.id, c.author, c.name, c.date.value.timestamp() if c.date else None,
-                        bool(c.date and c.date.has_time)) for c, _ in reading_order(article.thread)),
-        notes=rendered.notes,
-        last_changed=max(moments),
-        date_view=date_view(article.date, config.language),
-        url_path=article_url_path(config, article.slug, article.date),
-    )
-    shape = hashlib.sha256(pickle.dumps(replace(record, digest=""), protocol=5)).hexdigest()
-    return replace(record, shape=shape)
+    """The article's record, with what lists show of it rendered."""
+    return record_article(article, config, digest, rendered.summary_html, Markup(rendered.summary_html).striptags(),
+                          rendered.notes, date_view(article.date, config.language))

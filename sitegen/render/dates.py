@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, get_date_format, get_datetime_format, get_time_format
 
-from sitegen.model.types import Moment
-
-
-@dataclass(frozen=True)
-class DateView:
-    iso: str
-    """For <time datetime> and feeds: 2019-11-28T10:37:00+03:00, or 2019-11-28 for a bare date."""
-    text: str
-    """For readers: "28 November 2019, 10:37" in the site's language."""
+from sitegen.model.types import DateView, Moment
 
 
 @lru_cache(maxsize=None)

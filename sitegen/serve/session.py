@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import Callable, Iterable, Mapping
 
 from sitegen.build import BuildOptions, BuildResult, build_site
+from sitegen.write.output import BuiltFiles
 from sitegen.cache import BuildCache
 from sitegen.diagnostics import Diagnostic, error
 from sitegen.load.config import load_config
@@ -26,8 +27,9 @@ BUG_MESSAGE = "internal error: this is a bug in sitegen, please report it with t
 
 @dataclass(frozen=True, slots=True)
 class PreviewState:
-    output: Mapping[str, bytes | Path]
-    """The last good build's files (output-relative path -> bytes, or a source file to serve)."""
+    output: Mapping[str, bytes]
+    """The last good build's files (output-relative path -> bytes; BuiltFiles.source for a file
+    served as it is)."""
     base_path: str
     """base_url's path when `output` was built ("/" or "/digest/"): where the server mounts it."""
     epoch: str
@@ -141,7 +143,7 @@ class PreviewSession:
             return replace(old, builds=builds, change="unchanged", errors=(), traceback=None, has_config=True)
 
         base_path = result.config.base_path
-        output = MappingProxyType(result.files)
+        output = result.files
         epoch = f"{self._nonce}.{next(self._counter)}"
         if old.output and all(path.endswith(".css") for path in changed):
             self.log(f"{timing}: {', '.join(changed)} changed (stylesheets swapped in open pages)")
@@ -172,18 +174,19 @@ class PreviewSession:
         return config.base_path
 
 
-def _signature(files: Mapping[str, bytes | Path]) -> dict[str, object]:
+def _signature(files: BuiltFiles) -> dict[str, object]:
     """What tells two outputs apart: bytes as they are; a file served as it is by size and mtime."""
     signature: dict[str, object] = {}
-    for path, content in files.items():
-        if isinstance(content, Path):
-            try:
-                stat = content.stat()
-                signature[path] = (str(content), stat.st_size, stat.st_mtime_ns)
-            except OSError:
-                signature[path] = (str(content), None, None)
-        else:
-            signature[path] = content
+    for path in files:
+        source = files.source(path)
+        if source is None:
+            signature[path] = files[path]
+            continue
+        try:
+            stat = source.stat()
+            signature[path] = (str(source), stat.st_size, stat.st_mtime_ns)
+        except OSError:
+            signature[path] = (str(source), None, None)
     return signature
 
 

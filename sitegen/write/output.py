@@ -1,11 +1,12 @@
 """Where a build's files go: into memory (serve, check), or into a folder, atomically (build).
 
-A build that changes much fills a fresh folder beside the output, hard-linking every file whose
-bytes did not change (known from the cache, or found by comparing), so those keep their times,
-then swaps it in by rename (Lektor commits each artifact by rename; sitegen does it for the whole
-tree). A build that changes little writes its files beside their targets and renames them in at
-the end. Either way a failed or interrupted build leaves the previous output exactly as it was,
-and a build that changes nothing touches nothing.
+Three writers, one protocol (`Output`). A build that changes much fills a fresh folder beside the
+output, hard-linking every file whose bytes did not change (known from the cache, or found by
+comparing), so those keep their times, then swaps it in (Lektor commits each artifact by rename;
+sitegen does it for the whole tree). A build that changes little writes its files into a folder
+beside the output and moves them in at the end. Either way nothing temporary is ever inside the
+output, a failed or interrupted build leaves the previous output exactly as it was, and a build
+that changes nothing touches nothing.
 """
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ import os
 import shutil
 import signal
 import stat as statmodule
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import BinaryIO, Callable, Iterator, Mapping, Protocol
 
+from sitegen.write.files import TEMPORARY_PREFIX, make_temporary_folder, remove_leftovers
+from sitegen.write.swap import exchange
 
-_CAN_MASK = hasattr(signal, "pthread_sigmask")
 
 @dataclass
 class OutputEntry:
@@ -124,6 +125,54 @@ def _same_stream(stream: BinaryIO, source: Path, chunk: int = 1 << 20) -> bool:
                 return True
 
 
+class BuiltFiles(Mapping[str, bytes]):
+    """A build's files, whichever writer made them: output path -> bytes, read when asked for."""
+
+    def __init__(self, contents: dict[str, bytes | Path]):
+        self._contents = contents
+        """Bytes made in memory, or the file holding them (written to a folder, or copied as it is)."""
+
+    def __getitem__(self, path: str) -> bytes:
+        content = self._contents[path]
+        return content.read_bytes() if isinstance(content, Path) else content
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._contents)
+
+    def __len__(self) -> int:
+        return len(self._contents)
+
+    def source(self, path: str) -> Path | None:
+        """The file on disk that holds `path`'s bytes (served as it is), or None for bytes in memory."""
+        content = self._contents[path]
+        return content if isinstance(content, Path) else None
+
+
+class Output(Protocol):
+    """Where a build puts its files; nothing is visible until `commit`."""
+
+    staging: Staging | None
+    """Where worker processes may write made files themselves (see `placed`), if anywhere."""
+
+    def keep(self, path: str, before: OutputEntry) -> bool:
+        """Keep the file the last build made, when it is still there as it was; False to make it again."""
+
+    def put(self, path: str, fingerprint: str, content: bytes) -> OutputEntry:
+        """A made file."""
+
+    def placed(self, path: str, fingerprint: str, written: tuple[int, int]) -> OutputEntry:
+        """A made file a worker wrote into `staging` itself: its (size, mtime)."""
+
+    def copy(self, path: str, fingerprint: str, source: Path) -> OutputEntry:
+        """A file published as it is."""
+
+    def commit(self, changed: bool, made: dict[str, OutputEntry]) -> BuiltFiles:
+        """Make every file put, placed, copied or kept the output, and only those."""
+
+    def abort(self) -> None:
+        """Leave the output as it was, and nothing temporary behind."""
+
+
 class MemoryOutput:
     """The site as a mapping from output path to bytes, or to a source file to serve as it is."""
 
@@ -138,19 +187,36 @@ class MemoryOutput:
         self.files[path] = before.content
         return True
 
-    def put(self, path: str, fingerprint: str, content: bytes | tuple[int, int]) -> OutputEntry:
+    def put(self, path: str, fingerprint: str, content: bytes) -> OutputEntry:
         self.files[path] = content
         return OutputEntry(fingerprint, content=content)
+
+    def placed(self, path: str, fingerprint: str, written: tuple[int, int]) -> OutputEntry:
+        raise TypeError("a build in memory has no folder for workers to write to")
 
     def copy(self, path: str, fingerprint: str, source: Path) -> OutputEntry:
         self.files[path] = source
         return OutputEntry(fingerprint)
 
-    def commit(self, changed: bool, made: dict[str, OutputEntry]) -> dict[str, bytes | Path]:
-        return dict(sorted(self.files.items()))
+    def commit(self, changed: bool, made: dict[str, OutputEntry]) -> BuiltFiles:
+        return BuiltFiles(dict(sorted(self.files.items())))
 
     def abort(self) -> None:
         pass
+
+
+def recover_output(out_dir: Path) -> None:
+    """Undo what a killed build left beside `out_dir`: an output retired but not replaced is put
+    back, and temporary folders are deleted. Call it with the site's build lock held."""
+    retired = sorted(out_dir.parent.glob(f"{TEMPORARY_PREFIX}old-{out_dir.name}-*"))
+    if retired and not out_dir.exists():
+        os.rename(retired[-1], out_dir)
+    prefixes = (f"{TEMPORARY_PREFIX}{out_dir.name}-", f"{TEMPORARY_PREFIX}old-{out_dir.name}-")
+    remove_leftovers(out_dir.parent, keep=lambda name: not name.startswith(prefixes))
+
+
+def _folder_files(out_dir: Path, made: dict[str, OutputEntry]) -> BuiltFiles:
+    return BuiltFiles({path: out_dir / path for path in sorted(made)})
 
 
 class StagedOutput:
@@ -162,7 +228,7 @@ class StagedOutput:
     def __init__(self, out_dir: Path):
         self.out_dir = out_dir.resolve()
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
-        self.staging_dir = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.new-", dir=self.out_dir.parent))
+        self.staging_dir = make_temporary_folder(self.out_dir)
         self.staging = Staging(str(self.staging_dir), str(self.out_dir) if self.out_dir.is_dir() else None)
         self.kept: list[str] = []
         self.made_dirs: set[str] = set()
@@ -173,41 +239,41 @@ class StagedOutput:
         self.kept.append(path)
         return True
 
-    def put(self, path: str, fingerprint: str, content: bytes | tuple[int, int]) -> OutputEntry:
-        """Write a made file; `content` may instead be the (size, mtime) of one a worker wrote."""
-        if isinstance(content, tuple):
-            return OutputEntry(fingerprint, *content)
+    def put(self, path: str, fingerprint: str, content: bytes) -> OutputEntry:
         return OutputEntry(fingerprint, *self.staging.write(path, content, self.made_dirs))
+
+    def placed(self, path: str, fingerprint: str, written: tuple[int, int]) -> OutputEntry:
+        return OutputEntry(fingerprint, *written)
 
     def copy(self, path: str, fingerprint: str, source: Path) -> OutputEntry:
         return OutputEntry(fingerprint, *self.staging.copy(path, source, self.made_dirs))
 
-    def commit(self, changed: bool, made: dict[str, OutputEntry]) -> None:
+    def commit(self, changed: bool, made: dict[str, OutputEntry]) -> BuiltFiles:
         """Swap the new folder in, or, when nothing changed, leave the output as it is."""
         if not changed and self.out_dir.is_dir():
             self.abort()
-            return None
+            return _folder_files(self.out_dir, made)
         for path in self.kept:
             target = self.staging.target(path, self.made_dirs)
             try:
                 os.link(f"{self.out_dir}/{path}", target)
             except OSError:  # a file system without hard links
                 shutil.copy2(f"{self.out_dir}/{path}", target)
-        os.chmod(self.staging_dir, 0o755)  # mkdtemp makes it private; a served site must be readable
-        _swap(self.staging_dir, self.out_dir)
-        return None
+        with _interrupts_held():
+            _swap_in(self.staging_dir, self.out_dir)
+        return _folder_files(self.out_dir, made)
 
     def abort(self) -> None:
         shutil.rmtree(self.staging_dir, ignore_errors=True)
 
 
 class PatchedOutput:
-    """A few changed files written into an existing `out_dir`, for a build that changed little.
+    """A few changed files moved into an existing `out_dir`, for a build that changed little.
 
-    Each file is written beside its target under a temporary name; only when the whole build has
-    succeeded are they renamed into place and the files no page makes any more deleted, with
-    Ctrl-C held off for those few milliseconds. A failed or interrupted build leaves the output
-    exactly as it was, and a made file whose bytes did not change is not rewritten at all.
+    Each file is written into a folder beside the output; only when the whole build has succeeded
+    are they renamed into place and the files no page makes any more deleted, with Ctrl-C held off
+    for those few milliseconds. A failed or interrupted build leaves the output exactly as it was,
+    and a made file whose bytes did not change is not rewritten at all.
     """
 
     staging: Staging | None = None
@@ -216,19 +282,13 @@ class PatchedOutput:
         self.out_dir = out_dir.resolve()
         self.previous = previous
         self.pending: list[tuple[str, str]] = []
-        self.new_dirs: list[str] = []
         self.paths: set[str] = set()
+        self._folder: Path | None = None
 
     def _temporary(self, path: str) -> str:
-        target = f"{self.out_dir}/{path}"
-        folder = target.rpartition("/")[0]
-        if not os.path.isdir(folder):
-            missing = folder
-            while not os.path.isdir(missing):
-                self.new_dirs.append(missing)
-                missing = missing.rpartition("/")[0]
-            os.makedirs(folder)
-        return f"{folder}/.{target.rpartition('/')[2]}.sitegen-new"
+        if self._folder is None:
+            self._folder = make_temporary_folder(self.out_dir)
+        return f"{self._folder}/{len(self.pending)}"
 
     def keep(self, path: str, before: OutputEntry) -> bool:
         self.paths.add(path)
@@ -246,6 +306,9 @@ class PatchedOutput:
         self.pending.append((temporary, target))
         return OutputEntry(fingerprint, len(content), -1)
 
+    def placed(self, path: str, fingerprint: str, written: tuple[int, int]) -> OutputEntry:
+        raise TypeError("a patch is written by the build itself")
+
     def copy(self, path: str, fingerprint: str, source: Path) -> OutputEntry:
         self.paths.add(path)
         temporary = self._temporary(path)
@@ -253,34 +316,27 @@ class PatchedOutput:
         self.pending.append((temporary, f"{self.out_dir}/{path}"))
         return OutputEntry(fingerprint, os.stat(temporary).st_size, -1)
 
-    def commit(self, changed: bool, made: dict[str, OutputEntry]) -> None:
-        """Rename the written files into place and delete those no longer made; record their times."""
+    def commit(self, changed: bool, made: dict[str, OutputEntry]) -> BuiltFiles:
+        """Move the written files into place and delete those no longer made; record their times."""
         gone = [path for path in self.previous if path not in self.paths]
-        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}) if _CAN_MASK else None
-        try:
+        folders = sorted({target.rpartition("/")[0] for _, target in self.pending})
+        for folder in folders:  # before anything moves: a folder that cannot be made changes nothing
+            os.makedirs(folder, exist_ok=True)
+        with _interrupts_held():
             for temporary, target in self.pending:
                 os.replace(temporary, target)
             for path in gone:
                 _remove_with_empty_parents(self.out_dir, path)
-        finally:
-            if held is not None:
-                signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        self.abort()
         for _, target in self.pending:
             path = target[len(str(self.out_dir)) + 1:]
             stat = os.stat(target)
             made[path] = OutputEntry(made[path].fingerprint, stat.st_size, stat.st_mtime_ns)
+        return _folder_files(self.out_dir, made)
 
     def abort(self) -> None:
-        for temporary, _ in self.pending:
-            try:
-                os.unlink(temporary)
-            except OSError:
-                pass
-        for folder in reversed(self.new_dirs):
-            try:
-                os.rmdir(folder)
-            except OSError:
-                pass
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
 
 
 def unchanged_on_disk(out_dir: Path, path: str, before: OutputEntry) -> bool:
@@ -306,12 +362,29 @@ def _remove_with_empty_parents(out_dir: Path, path: str) -> None:
         folder = folder.rpartition("/")[0]
 
 
-def _swap(staging: Path, out_dir: Path) -> None:
+class _interrupts_held:
+    """Ctrl-C and SIGTERM wait while the output changes: they take effect right after."""
+
+    def __enter__(self):
+        self.held = (signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+                     if hasattr(signal, "pthread_sigmask") else None)
+
+    def __exit__(self, *exc_info):
+        if self.held is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, self.held)
+
+
+def _swap_in(staging: Path, out_dir: Path) -> None:
+    """Make `staging` the output. Where the system can exchange two folders in one step, no moment
+    is without a whole output; elsewhere the old one is renamed away first, and a build killed in
+    between finds it again (recover_output)."""
     if not out_dir.exists():
         os.rename(staging, out_dir)
         return
-    retired = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-    os.rmdir(retired)
+    if exchange(staging, out_dir):
+        shutil.rmtree(staging, ignore_errors=True)  # now the old output
+        return
+    retired = out_dir.parent / f"{TEMPORARY_PREFIX}old-{out_dir.name}-{os.getpid()}"
     os.rename(out_dir, retired)
     try:
         os.rename(staging, out_dir)

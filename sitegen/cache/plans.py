@@ -13,32 +13,33 @@ import copyreg
 import hashlib
 import io
 import mmap
-import os
 import pickle
 from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from sitegen.cache import store
 from sitegen.diagnostics import Diagnostic, error
+from sitegen.model.records import ArticleRecord
 from sitegen.model.site import assemble_site
 from sitegen.model.types import SiteConfig
-from sitegen.render.articles import ArticleRecord
-from sitegen.render.pages import PagePlan, plan_pages
+from sitegen.render.plans import PagePlan, plan_pages
 from sitegen.render.views import EntryView, SiteView
 from sitegen.write.paths import UnsafePath, output_path
 
 
+@dataclass
 class Claims:
     """Every output path claimed once, and none where another path needs a folder: two things
     never overwrite each other."""
 
-    def __init__(self):
-        self.files: dict[str, str] = {}
-        """Output path -> what writes it."""
-        self.folders: dict[str, tuple[str, str]] = {}
-        """Every folder the claimed files need -> the first (path, source) that needs it."""
+    files: dict[str, str] = field(default_factory=dict)
+    """Output path -> what writes it."""
+    folders: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Every folder the claimed files need -> the first (path, source) that needs it."""
 
     def claim(self, url_path: str, source: str) -> Diagnostic | None:
         try:
@@ -66,9 +67,7 @@ class Claims:
         return [problem for url_path, source in wanted if (problem := self.claim(url_path, source)) is not None]
 
     def copy(self) -> Claims:
-        claims = Claims()
-        claims.files, claims.folders = dict(self.files), dict(self.folders)
-        return claims
+        return Claims(dict(self.files), dict(self.folders))
 
 
 _SHARED_VIEWS = (EntryView, SiteView)
@@ -77,8 +76,9 @@ _VIEWS: ContextVar[Mapping[bytes, bytes]] = ContextVar("views")
 """The shared views of the plan being unpickled."""
 
 
+@store.allow_function
 def _shared_view(digest: bytes):
-    return pickle.loads(_VIEWS.get()[digest])
+    return store.loads(_VIEWS.get()[digest])
 
 
 @dataclass
@@ -106,7 +106,7 @@ class Planned:
         if plan is None:
             token = _VIEWS.set(self.views)
             try:
-                plan = pickle.loads(self.packed[path])
+                plan = store.loads(self.packed[path])
             finally:
                 _VIEWS.reset(token)
         return plan
@@ -123,8 +123,8 @@ class Planned:
             return at
 
         table = replace(self, packed=slices(self.packed), views=slices(self.views), unpacked={})
-        pickle.dump(header, stream, protocol=pickle.HIGHEST_PROTOCOL)
-        pickle.dump(table, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        store.dump(header, stream)
+        store.dump(table, stream)
         stream.write(blob.getbuffer())
 
     @staticmethod
@@ -136,9 +136,11 @@ class Planned:
         (another output folder, --drafts) writes a new file, and this one stays as it was.
         """
         with open(path, "rb") as stream:
-            if pickle.load(stream) != wanted:
+            if store.load(stream) != wanted:
                 return None
-            table = pickle.load(stream)
+            table = store.load(stream)
+            if not isinstance(table, Planned):
+                raise store.Unreadable("not a site's plans")
             blob = memoryview(mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ))[stream.tell():]
         table.packed = _Slices(blob, table.packed)
         table.views = _Slices(blob, table.views)
@@ -162,16 +164,16 @@ class _Slices(Mapping):
         return len(self.slices)
 
 
-def shape_key(config: SiteConfig, drafts: bool, code: str, shapes: list[str]) -> str:
-    """The digest of everything plans are made from."""
-    return hashlib.sha256(f"{config!r}:{drafts}:{os.environ.get('SOURCE_DATE_EPOCH')}:{code}:"
-                          f"{''.join(shapes)}".encode()).hexdigest()
+def shape_key(settings: str, shapes: list[str]) -> str:
+    """The digest of everything plans are made from: the build's settings and each article's shape."""
+    return hashlib.sha256(f"{settings}:{''.join(shapes)}".encode()).hexdigest()
 
 
-def plan_site(key: str, config: SiteConfig, drafts: bool, records: list[ArticleRecord]) -> Planned:
+def plan_site(key: str, config: SiteConfig, drafts: bool, no_date: datetime,
+              records: list[ArticleRecord]) -> Planned:
     """Assemble the site and plan its pages; each plan is pickled, and digested for fingerprints."""
     site, diagnostics = assemble_site(config, records, drafts)
-    plans = plan_pages(site)
+    plans = plan_pages(site, no_date)
     assets = {article.url_path + asset: (f"{article.bundle_dir}/{asset}", article.path)
               for article in site.articles for asset in article.assets}
     claims = Claims()

@@ -1,0 +1,360 @@
+"""Work kept between builds, keyed by digests of what it was made from.
+
+What is kept, under which key, and why (docs/architecture.md draws it):
+
+- each article's source files: their stat stamp -> the digest of their bytes, so an unchanged
+  file is not even read again;
+- each article's load and render (`ArticleWork`, one file per digest, and its `ArticleEntry`:
+  record and diagnostics), under the digest of its files, the config and sitegen's code;
+- the plans of every page, under the digest of the site's shape (planning.py);
+- each output folder's files: path -> the fingerprint of the page's inputs, size and time;
+- the last build into each folder: the stamp of everything it read, for a build that finds
+  nothing changed.
+
+`sitegen serve` keeps them in memory; `sitegen build` also keeps them in `.sitegen-cache/`. That
+folder is safe to delete, and is never trusted: it is read only as sitegen's own data
+(cache/store.py), and a file that cannot be read so, or was written by other code, is dropped with
+one notice and the build goes on from the sources.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+from sitegen.cache import store
+from sitegen.cache.code import code_digest
+from sitegen.cache.lock import LOCK_FILE
+from sitegen.diagnostics import Diagnostic
+from sitegen.model.records import ArticleRecord
+from sitegen.cache.plans import Planned
+from sitegen.render.pages import ArticleFeedEntry, ArticleWork
+from sitegen.render.templates import TemplateSet
+from sitegen.write.files import remove_leftovers, write_atomically
+from sitegen.write.output import OutputEntry
+
+CACHE_DIR = ".sitegen-cache"
+_INDEX, _PLANS, _LAST_BUILD, _WORKS = "index.pickle", "plans.pickle", "last-build.pickle", "articles"
+
+
+class SourceStamp(NamedTuple):
+    stat: tuple
+    """What changes when the article's files change, read without opening them."""
+    digest: str
+    """The digest of their bytes."""
+
+
+class ArticleEntry:
+    """An article's record and diagnostics.
+
+    Read from the disk cache, the record stays pickled until a build asks for it: a build whose
+    plans are kept needs only each article's shape, and unpickling 10,000 records takes a third
+    of a second.
+    """
+
+    def __init__(self, record: ArticleRecord | None, diagnostics: list[Diagnostic],
+                 shape: str = "", packed: bytes | None = None):
+        self._record = record
+        self._packed = packed
+        self.diagnostics = diagnostics
+        self.shape = record.shape if record is not None else shape
+
+    @property
+    def loaded(self) -> bool:
+        """False when the article could not be loaded; its diagnostics say why."""
+        return self._record is not None or self._packed is not None
+
+    @property
+    def record(self) -> ArticleRecord | None:
+        if self._record is None and self._packed is not None:
+            self._record = store.loads(self._packed)
+            if not isinstance(self._record, ArticleRecord):
+                raise CacheDamaged(f"{CACHE_DIR}/{_INDEX} holds something else than an article's record; "
+                                   f"delete {CACHE_DIR}/ and build again")
+        return self._record
+
+    def packed(self) -> bytes:
+        if self._packed is None:
+            self._packed = store.dumps(self._record)
+        return self._packed
+
+
+@dataclass
+class LastBuild:
+    """What the last build into an output folder read and left, and what it reported."""
+
+    inputs: str
+    """The stamp of everything it read (build.py's inputs_stamp)."""
+    output: str
+    """The stamp of the files it left in the folder."""
+    stats: object
+    diagnostics: list[Diagnostic]
+
+
+@dataclass
+class _Tables:
+    code: str
+    sources: dict[str, SourceStamp] = field(default_factory=dict)
+    """Article key -> its files' stamp and digest."""
+    articles: dict[str, ArticleEntry] = field(default_factory=dict)
+    """Article digest -> its entry (articles that loaded; the rest are read again)."""
+    outputs: dict[str, dict[str, OutputEntry]] = field(default_factory=dict)
+    """Output folder (or "" for memory) -> output path -> what was made there."""
+
+
+class BuildCache:
+    """Pass one to successive builds of a site to reuse their work.
+
+    `directory` None keeps everything in memory (the preview); with a directory, articles' works
+    are stored there, one file per digest, and the tables are saved by `save()`.
+    """
+
+    def __init__(self, directory: Path | None = None):
+        self.directory = directory
+        self.code = code_digest()
+        self.tables = _Tables(self.code)
+        self.notices: list[str] = []
+        """One line for each cache file that could not be used (shown by the command line)."""
+        # In memory, every work (serve); with a directory, only the recently used (bounded memory).
+        self._works: OrderedDict[str, ArticleWork] = OrderedDict()
+        self._memory_works = None if directory is None else 256
+        self._stored: set[str] | None = None
+        self._templates: tuple[tuple, TemplateSet] | None = None
+        self._plans: Planned | None = None
+        self._plans_state = "unread" if directory is not None else "read"  # or "changed"
+        self._opened = directory is None
+
+    def open(self) -> None:
+        """Read what the disk holds, once, with the site's build lock held."""
+        if not self._opened:
+            self._opened = True
+            self._open()
+
+    def take_notices(self) -> list[str]:
+        notices, self.notices = self.notices, []
+        return notices
+
+    # -- articles --
+
+    def work(self, digest: str) -> ArticleWork:
+        work = self._works.get(digest)
+        if work is not None:
+            self._works.move_to_end(digest)
+            return work
+        work = ArticleWork(*self._read_work(digest, whole=True))
+        self.keep_work(digest, work)
+        return work
+
+    def feed_entry(self, digest: str) -> ArticleFeedEntry:
+        work = self._works.get(digest)
+        return work.feed_entry if work is not None else self._read_work(digest, whole=False)[0]
+
+    def keep_work(self, digest: str, work: ArticleWork) -> None:
+        """Keep a work in memory, and on disk for the builds after this one."""
+        if self.directory is not None:
+            write_work(self.directory, digest, work)
+        self._works[digest] = work
+        if self._memory_works is not None:
+            while len(self._works) > self._memory_works:
+                self._works.popitem(last=False)
+
+    def template_set(self, root: Path, digest: str) -> TemplateSet:
+        """The same Jinja environment, with its compiled templates, while no template changed
+        (`digest` is TemplateSet.digest_of(root))."""
+        if self._templates is None or self._templates[0] != (root, digest):
+            self._templates = ((root, digest), TemplateSet(root, digest=digest))
+        return self._templates[1]
+
+    def has_work(self, digest: str) -> bool:
+        if digest in self._works:
+            return True
+        if self.directory is None:
+            return False
+        if self._stored is None:  # one listing of the folder, not a stat for each article
+            try:
+                names = os.listdir(self.directory / _WORKS)
+            except OSError:
+                names = []
+            self._stored = {name[:-7] for name in names if name.endswith(".pickle")}
+        return digest in self._stored
+
+    def _read_work(self, digest: str, whole: bool) -> tuple:
+        """(feed entry,) or (article, rendered, feed entry): the feed entry is stored first, so a
+        feed reads it without the rest."""
+        try:
+            with open(work_path(self.directory, digest), "rb") as stream:
+                feed_entry = store.load(stream)
+                if not whole:
+                    return (feed_entry,)
+                article, rendered = store.load(stream)
+        except (OSError, TypeError, ValueError, store.Unreadable) as exc:
+            # Listed by has_work, so it was there: damaged since. The build cannot make its pages.
+            raise CacheDamaged(f"{CACHE_DIR}/{_WORKS}/{digest}.pickle cannot be read ({exc}); "
+                               f"delete {CACHE_DIR}/ and build again") from None
+        return article, rendered, feed_entry
+
+    # -- plans, by the shape of the site --
+
+    def plans(self, key: str) -> Planned | None:
+        """The plans last made for a site whose shape has this digest, or None."""
+        if self._plans_state == "unread":
+            self._plans_state = "read"
+            path = self.directory / _PLANS
+            if path.exists():
+                try:
+                    self._plans = Planned.load(path, self.code)
+                except (OSError, ValueError, store.Unreadable) as exc:
+                    self._notice(_PLANS, exc)
+        return self._plans if self._plans is not None and self._plans.key == key else None
+
+    def keep_plans(self, plans: Planned) -> None:
+        self._plans = plans
+        self._plans_state = "changed"
+
+    # -- outputs and the last build --
+
+    def outputs(self, output_key: str) -> dict[str, OutputEntry]:
+        return self.tables.outputs.get(output_key, {})
+
+    def keep_outputs(self, output_key: str, made: dict[str, OutputEntry]) -> None:
+        self.tables.outputs[output_key] = made
+
+    def last_build(self, output_key: str) -> LastBuild | None:
+        if self.directory is None or not (self.directory / _LAST_BUILD).exists():
+            return None
+        try:
+            with open(self.directory / _LAST_BUILD, "rb") as stream:
+                code, output, last = store.load(stream), store.load(stream), store.load(stream)
+        except (OSError, store.Unreadable) as exc:
+            self._notice(_LAST_BUILD, exc)
+            return None
+        return last if code == self.code and output == output_key and isinstance(last, LastBuild) else None
+
+    def remember_build(self, output_key: str, last: LastBuild) -> None:
+        if self.directory is not None:
+            self._write(_LAST_BUILD, lambda stream: [store.dump(value, stream) for value in (self.code, output_key, last)])
+
+    # -- on disk --
+
+    def _open(self) -> None:
+        """Read the tables, and clear away what a killed build left; a cache that cannot be used
+        is started afresh, with one notice."""
+        folder = self.directory
+        if folder.exists() and not folder.is_dir() or (folder / _WORKS).exists() and not (folder / _WORKS).is_dir():
+            self._notice(CACHE_DIR if not folder.is_dir() else _WORKS, "not a folder")
+            self._clear()
+            return
+        remove_leftovers(folder)
+        remove_leftovers(folder / _WORKS)
+        path = folder / _INDEX
+        if not path.exists():
+            return
+        try:
+            with open(path, "rb") as stream:
+                code = store.load(stream)
+                if code != self.code:
+                    self.notices.append(f"{CACHE_DIR}/ was made by another version of sitegen: building afresh")
+                    self._clear()
+                    return
+                stored = store.load(stream)
+            # Each article's record stays pickled on its own, so an unchanged one is not pickled again.
+            self.tables = _Tables(self.code, {key: SourceStamp(*stamp) for key, stamp in stored["sources"].items()}, {
+                digest: ArticleEntry(None, diagnostics, shape, packed)
+                for digest, (shape, diagnostics, packed) in stored["articles"].items()}, {
+                folder: {path: OutputEntry(*entry) for path, entry in entries.items()}
+                for folder, entries in stored["outputs"].items()})
+        except (OSError, store.Unreadable, KeyError, TypeError, ValueError, AttributeError) as exc:
+            self._notice(_INDEX, exc)
+            self._clear()
+
+    def save(self) -> None:
+        """Write the tables (and plans made anew); forget works no article refers to any more.
+
+        A cache that cannot be written (a full disk) costs only time: one notice, no error."""
+        if self.directory is None:
+            for digest in [d for d in self._works if d not in self.tables.articles]:
+                del self._works[digest]  # an edited or deleted article's old render
+            self._plans_state = "read"
+            return
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            tag = self.directory / "CACHEDIR.TAG"
+            if not tag.exists():
+                write_atomically(tag, b"Signature: 8a477f597d28d172789f06886806bc55\n"
+                                      b"# sitegen's build cache: safe to delete.\n")
+            stored = {  # plain values: 30,000 output entries read several times faster as tuples
+                "sources": {key: tuple(stamp) for key, stamp in self.tables.sources.items()},
+                "articles": {digest: (entry.shape, entry.diagnostics, entry.packed())
+                             for digest, entry in self.tables.articles.items()},
+                "outputs": {folder: {path: (e.fingerprint, e.size, e.mtime_ns) for path, e in entries.items()}
+                            for folder, entries in self.tables.outputs.items() if folder},
+            }
+            self._write(_INDEX, lambda stream: (store.dump(self.code, stream), store.dump(stored, stream)))
+            if self._plans_state == "changed":
+                self._write(_PLANS, lambda stream: self._plans.dump(stream, self.code))
+                self._plans_state = "read"
+            self._prune()
+        except OSError as exc:
+            self.notices.append(f"{CACHE_DIR}/ could not be saved ({exc.strerror or exc}): the next build "
+                                "will take longer")
+
+    def _write(self, name: str, write) -> None:
+        write_atomically(self.directory / name, write)
+
+    def _prune(self) -> None:
+        """Remove stored works no article refers to any more."""
+        live = set(self.tables.articles)
+        folder = self.directory / _WORKS
+        if folder.is_dir():
+            for path in folder.iterdir():
+                if path.stem not in live:
+                    path.unlink(missing_ok=True)
+
+    def _notice(self, name: str, why) -> None:
+        self.notices.append(f"{CACHE_DIR}/{name} could not be read ({why}): ignored, and made again")
+
+    def _clear(self) -> None:
+        """Start the cache afresh on disk too: nothing in it is used again."""
+        self.tables = _Tables(self.code)
+        self._plans_state = "read"
+        self._stored = set()
+        try:
+            if not self.directory.is_dir() or self.directory.is_symlink():
+                self.directory.unlink(missing_ok=True)
+            for path in self.directory.iterdir() if self.directory.is_dir() else ():
+                if path.name == LOCK_FILE:  # held by this build
+                    continue
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
+        except OSError as exc:
+            self.notices.append(f"{CACHE_DIR}/ could not be cleared ({exc.strerror}): the build goes on without it")
+            self.directory = None
+            self._memory_works = None
+
+
+def article_digest(files_digest: str, settings: str) -> str:
+    """Names an article's load and render: its files, and the build's settings (config and code)."""
+    return hashlib.sha256(f"{files_digest}:{settings}".encode()).hexdigest()
+
+
+class CacheDamaged(Exception):
+    """A cache file the build relied on was damaged while it ran."""
+
+
+def work_path(directory: Path, digest: str) -> Path:
+    return directory / _WORKS / f"{digest}.pickle"
+
+
+def write_work(directory: Path, digest: str, work: ArticleWork) -> None:
+    """Stored as two pickles, the feed entry first: a feed reads it without the rest."""
+    def write(stream):
+        store.dump(work.feed_entry, stream)
+        store.dump((work.article, work.rendered), stream)
+    write_atomically(work_path(directory, digest), write)

@@ -1,0 +1,37 @@
+"""One build of a site at a time: `sitegen build`s, and the preview's builds, take turns."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks in the standard library; builds are not serialised
+    fcntl = None
+
+LOCK_FILE = "lock"
+
+
+@contextmanager
+def site_lock(folder: Path):
+    """Hold the lock file in `folder` (the site's cache folder) while the block runs; wait, saying
+    so once, while another process holds it. The system drops the lock when a holder dies."""
+    try:
+        if folder.exists() and not folder.is_dir():
+            folder.unlink()  # a damaged cache: a file where the folder was
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = open(folder / LOCK_FILE, "a+b")
+    except OSError:  # a site that cannot be written to (a read-only checkout): nothing to protect
+        yield
+        return
+    with handle:
+        if fcntl is not None:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                print("sitegen: another build of this site is running; waiting for it to finish",
+                      file=sys.stderr, flush=True)
+                fcntl.flock(handle, fcntl.LOCK_EX)
+        yield

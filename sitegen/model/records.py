@@ -1,0 +1,79 @@
+"""What one article contributes to the site as a whole, decided once: its URL, what lists show of
+it, its comments' authors and dates. Every later stage reads these from the record."""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import NamedTuple
+
+from sitegen.model.threads import reading_order
+from sitegen.model.types import Article, DateView, Moment, RenderedNote, SiteConfig
+from sitegen.model.urls import article_url_path
+
+
+class CommentStamp(NamedTuple):
+    """A comment as lists of the whole digest need it: who and when, not its words.
+
+    A named tuple: a digest has one per comment, and the cache reads them on every planning.
+    """
+
+    id: str
+    author: str | None
+    name: str | None
+    timestamp: float | None
+    """When it was written (POSIX seconds), or None for an undated comment."""
+    has_time: bool
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    """What the site-wide stages need of an article, kept small so a digest of 100,000 comments
+    fits in memory as records while the articles' rendered HTML stays in the cache."""
+
+    key: str
+    path: str
+    slug: str
+    title: str
+    date: Moment
+    tags: tuple[str, ...]
+    draft: bool
+    assets: tuple[str, ...]
+    bundle_dir: str | None
+    url_path: str
+    """The page's path under base_url: the one place an article's URL is decided."""
+    digest: str
+    """The digest of what the article is made from: names its cached load and render."""
+    summary_html: str
+    summary_text: str
+    """The summary without markup: the page's description for search engines and link previews."""
+    comments: tuple[CommentStamp, ...]
+    """In reading order."""
+    notes: tuple[RenderedNote, ...]
+    last_changed: datetime
+    """The latest of its date, its updated date and its comments' dates."""
+    date_view: DateView
+    """Its date as lists show it, written once here rather than on every planning."""
+    shape: str = ""
+    """A digest of every field above but `digest`: what the site-wide stages see of the article.
+    An edit that keeps an article's shape changes no plan, only the content its pages show."""
+
+
+def record_article(article: Article, config: SiteConfig, digest: str, summary_html: str, summary_text: str,
+                   notes: tuple[RenderedNote, ...], date_view: DateView) -> ArticleRecord:
+    """The record of an article. Its URL is its own (permalink, slug, date), so it is decided here."""
+    moments = [article.date.value, *(m.value for m in [article.updated] if m)]
+    moments += [c.date.value for c in article.thread.comments if c.date]
+    record = ArticleRecord(
+        key=article.key, path=article.path, slug=article.slug, title=article.title, date=article.date,
+        tags=article.tags, draft=article.draft, assets=article.assets, bundle_dir=article.bundle_dir,
+        url_path=article_url_path(config, article.slug, article.date), digest=digest,
+        summary_html=summary_html, summary_text=summary_text,
+        comments=tuple(CommentStamp(c.id, c.author, c.name, c.date.value.timestamp() if c.date else None,
+                                    bool(c.date and c.date.has_time)) for c, _ in reading_order(article.thread)),
+        notes=notes, last_changed=max(moments), date_view=date_view,
+    )
+    shape = hashlib.sha256(pickle.dumps(replace(record, digest=""), protocol=5)).hexdigest()
+    return replace(record, shape=shape)

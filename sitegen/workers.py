@@ -1,0 +1,70 @@
+"""Worker processes for the per-item stages of a build.
+
+Each pool is started for one stage with what its workers need (`state`, given once, never
+changed), ignores Ctrl-C (the build stops them), and dies with the build: a worker whose parent is
+gone exits at once instead of waiting forever for work.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Callable, Iterable, Iterator, TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+PARALLEL_THRESHOLD = 32
+"""Below this many articles (or eight times as many pages) to make, a pool costs more than it saves."""
+
+_state: Any = None
+"""The stage's state, set once when the worker starts."""
+
+
+def can_fork() -> bool:
+    # fork starts workers in milliseconds and hands them the build's state without pickling it.
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def map_in_workers(function: Callable[[Any, Item], Result], items: list[Item], state: Any,
+                   jobs: int) -> Iterator[Result]:
+    """`function(state, item)` for each item, in order, in `jobs` worker processes."""
+    executor = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_start_worker, initargs=(state, os.getpid()))
+    chunk = max(1, min(32, len(items) // (jobs * 16)))
+    try:
+        yield from executor.map(_call, [function] * len(items), items, chunksize=chunk)
+    except BaseException:
+        # Ctrl-C, or an error: stop the workers now rather than let them finish the stage.
+        # (ProcessPoolExecutor.terminate_workers comes only in Python 3.14.)
+        processes = list((executor._processes or {}).values())
+        executor.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.kill()
+        raise
+    executor.shutdown()
+
+
+def _start_worker(state: Any, parent: int) -> None:
+    global _state
+    _state = state
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C, and stops the workers
+    threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
+def _call(function: Callable[[Any, Item], Result], item: Item) -> Result:
+    return function(_state, item)
+
+
+def serial(function: Callable[[Any, Item], Result], items: Iterable[Item], state: Any) -> Iterator[Result]:
+    return (function(state, item) for item in items)
