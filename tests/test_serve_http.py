@@ -10,8 +10,10 @@ import http.client
 import json
 import os
 import re
+import select
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -32,11 +34,12 @@ SITE = {
 FIRST = BASE + "2020/01/first/"
 
 
-def request(server, target: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
+def request(server, target: str, method: str = "GET",
+            headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
     """One request with the target sent exactly as written (no client-side '..' clean-up)."""
     connection = http.client.HTTPConnection(*server.server_address[:2], timeout=10)
     try:
-        connection.request(method, target)
+        connection.request(method, target, headers=headers or {})
         response = connection.getresponse()
         return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
     finally:
@@ -91,6 +94,7 @@ class EventStream:
         raise AssertionError(f"no such event within {seconds} s; saw {seen}")
 
     def close(self) -> None:
+        self.response.close()  # the response holds the socket: the connection gave it up
         self.connection.close()
 
 
@@ -220,6 +224,119 @@ def test_base_url_option_moves_the_site(tmp_path, start_preview):
     assert server.url.endswith(":%d/" % server.server_port)
     assert request(server, "/2020/01/first/")[0] == 200
     assert request(server, FIRST)[0] == 404
+
+
+# ---- who may ask, and for how long ----------------------------------------------------------------
+
+def closed_by_server(connection: socket.socket, seconds: float, drip: bytes = b"") -> bool:
+    """Whether the server closes CONNECTION within SECONDS, while this side sends DRIP a byte at a time."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if drip:
+            try:
+                connection.send(drip[:1])
+            except OSError:
+                return True
+            drip = drip[1:]
+        if select.select([connection], [], [], 0.1)[0]:
+            try:
+                return connection.recv(4096) == b""
+            except ConnectionResetError:
+                return True
+    return False
+
+
+def settled(count, expected: int, seconds: float = 2.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while count() != expected and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return count() == expected
+
+
+def test_silent_and_slow_connections_are_closed_at_the_request_timeout(served, monkeypatch):
+    monkeypatch.setattr(served, "request_timeout", 0.5)
+    address = served.server_address[:2]
+    silent = [socket.create_connection(address) for _ in range(20)]
+    try:
+        assert all(closed_by_server(connection, 2.0) for connection in silent)
+    finally:
+        for connection in silent:
+            connection.close()
+    with socket.create_connection(address) as slow:
+        # Each byte comes well within the timeout; the whole request never does.
+        assert closed_by_server(slow, 2.0, drip=b"GET /digest/ HTTP/1.1\r\nHost: localhost\r\nX-Slow: " + b"a" * 100)
+    assert settled(lambda: served.connections, 0)
+    assert request(served, FIRST)[0] == 200  # a prompt request is not hurried
+
+
+def test_the_event_stream_outlives_the_request_timeout(site, start_preview, events):
+    server = start_preview(site)
+    server.request_timeout = 0.3
+    stream = events(server)
+    time.sleep(1.0)
+    server.session.request_rebuild()
+    assert stream.next()[0] == "unchanged"
+
+
+def test_a_closed_event_stream_lets_its_thread_go_at_once(served, events):
+    stream = events(served)
+    with socket.create_connection(served.server_address[:2]) as reset:
+        reset.sendall(b"GET /__sitegen/events HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        while b"\ndata: " not in reset.recv(4096):
+            pass
+        assert settled(lambda: served.connections, 2)
+        stream.close()
+        assert settled(lambda: served.connections, 1)  # not at the next keep-alive, seconds away
+        reset.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close with a reset
+    assert settled(lambda: served.connections, 0)
+
+
+@pytest.mark.parametrize("host", ["localhost:{port}", "127.0.0.1:{port}", "localhost", "127.0.0.1",
+                                  "[::1]:{port}", "127.1.2.3:{port}", "LocalHost.:{port}", "app.localhost:{port}"])
+def test_the_hosts_of_this_machine_are_served(served, host):
+    status, _, body = request(served, FIRST, headers={"Host": host.format(port=served.server_port)})
+    assert status == 200 and b"The first body." in body
+
+
+@pytest.mark.parametrize("host, target", [
+    ("evil.example", FIRST),
+    ("evil.example:{port}", FIRST),
+    ("localhost.evil.example:{port}", FIRST),
+    ("127.0.0.1.nip.io:{port}", FIRST),
+    ("localhost@evil.example", FIRST),
+    ("", FIRST),
+    ("evil.example:{port}", "/"),
+    ("evil.example:{port}", BASE + "style.css"),
+    ("evil.example:{port}", BASE + "missing/"),
+    ("evil.example:{port}", "/__sitegen/events"),
+    ("evil.example:{port}", "/__sitegen/client.js"),
+    ("localhost:{port}", "http://evil.example/digest/2020/01/first/"),
+])
+def test_a_request_for_another_host_is_refused_with_nothing_of_the_site(served, host, target):
+    status, headers, body = request(served, target, headers={"Host": host.format(port=served.server_port)})
+    assert status == 421 and headers["content-type"] == "text/plain; charset=utf-8"
+    assert b"localhost" in body and b"--base-url" in body
+    assert b"first" not in body.lower() and b"sitegen-live" not in body and b"color" not in body
+    assert request(served, target, method="HEAD", headers={"Host": host.format(port=served.server_port)})[::2] \
+        == (421, b"")
+
+
+def test_host_headers_on_the_wire(served):
+    def status_line(head: bytes) -> bytes:
+        with socket.create_connection(served.server_address[:2], timeout=10) as connection:
+            connection.sendall(head + b"\r\n")
+            return connection.makefile("rb").readline()
+
+    assert b" 200 " in status_line(b"GET /digest/ HTTP/1.0\r\n")  # HTTP/1.0 may leave it out
+    assert b" 421 " in status_line(b"GET /digest/ HTTP/1.1\r\nHost: localhost\r\nHost: evil.example\r\n")
+
+
+def test_the_base_url_host_is_served(tmp_path, start_preview):
+    server = start_preview(write_site(tmp_path, SITE), base_url="http://Preview.Test:8080/")
+    assert request(server, "/2020/01/first/", headers={"Host": "preview.test:8080"})[0] == 200
+    assert request(server, "/2020/01/first/", headers={"Host": "preview.test"})[0] == 200
+    status, _, body = request(server, "/2020/01/first/", headers={"Host": "other.test:8080"})
+    assert status == 421 and b"localhost, preview.test," in body
 
 
 # ---- rebuilding on save -------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from sitegen.serve.live import inject_client
-from sitegen.serve.server import Located, content_type, locate
+from sitegen.serve.server import Located, allowed_host, content_type, locate, preview_host_names
 from sitegen.serve.session import PreviewState
 from sitegen.serve.watcher import ChangeKind, change_kind
 
@@ -128,3 +128,57 @@ def test_state_in_the_page_cannot_end_its_script_element():
     data = re.search(r'id="sitegen-live-state">(.*?)</script>', injected).group(1)
     assert "<" not in data and ">" not in data and "&" not in data
     assert json.loads(data)["errors"][0]["text"] == f"content/a.md:3: {message}"
+
+
+NAMES = frozenset({"localhost", "preview.test"})
+
+
+@pytest.mark.parametrize("header, allowed", [
+    (None, True),  # HTTP/1.0
+    ("localhost", True),
+    ("localhost:8000", True),
+    ("LOCALHOST.:8000", True),
+    ("docs.localhost:8000", True),
+    ("preview.test:80", True),
+    ("127.0.0.1", True),
+    ("127.0.0.1:8000", True),
+    ("127.45.6.7:8000", True),
+    ("192.168.1.20:8000", True),
+    ("[::1]:8000", True),
+    ("[::1]", True),
+    ("", False),
+    ("evil.example", False),
+    ("evil.example:8000", False),
+    ("localhost.evil.example", False),
+    ("127.0.0.1.nip.io", False),
+    ("preview.test.evil.example", False),
+    ("evil.example#localhost", False),
+    ("localhost@evil.example", False),
+    ("user@localhost", False),
+    ("localhost:8000:9000", False),
+    ("localhost:port", False),
+    ("[evil.example]", False),
+    ("[::1", False),
+    ("::1", False),
+    ("localhost/x", False),
+])
+def test_allowed_host(header, allowed):
+    assert allowed_host(header, NAMES) is allowed
+
+
+@pytest.mark.parametrize("host, base_url, expected", [
+    ("127.0.0.1", None, {"localhost"}),
+    ("::1", None, {"localhost"}),
+    ("127.0.0.1", "http://Preview.Test:8080/digest/", {"localhost", "preview.test"}),
+    ("my-laptop.lan", None, {"localhost", "my-laptop.lan"}),
+    ("127.0.0.1", "https://192.168.1.20/", {"localhost"}),
+])
+def test_preview_host_names(host, base_url, expected):
+    assert preview_host_names(host, base_url) == expected
+
+
+def test_listening_everywhere_adds_the_machine_name():
+    import socket
+
+    for everywhere in ("0.0.0.0", "::"):
+        assert preview_host_names(everywhere, None) == {"localhost", socket.gethostname().lower()}

@@ -2,20 +2,28 @@
 
 A request path is looked up in the build's output mapping, after percent-decoding and checking
 it segment by segment under the base path; it is never joined onto a folder, so no request can
-reach a file the build did not put in its output.
+reach a file the build did not put in its output. A request must name the preview in its Host
+header (against DNS rebinding: a page elsewhere cannot read the preview through a name it
+controls), and must arrive whole within `request_timeout`, so idle or slow sockets cannot hold
+threads.
 """
 
 from __future__ import annotations
 
 import errno
 import html
+import io
+import ipaddress
 import mimetypes
+import re
+import select
 import shutil
 import signal
 import socket
 import socketserver
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -39,6 +47,10 @@ from sitegen.serve.session import PreviewSession, PreviewState
 from sitegen.serve.watcher import SiteWatcher
 
 KEEP_ALIVE_SECONDS = 15.0
+REQUEST_TIMEOUT_SECONDS = 20.0
+"""How long a connection has to send a whole request, and the longest a write may stall."""
+PEER_CHECK_SECONDS = 0.5
+"""How often an event stream looks whether its page has gone, between builds and keep-alives."""
 NOT_FOUND_PAGE = "404.html"
 
 CONTENT_TYPES = {
@@ -114,9 +126,110 @@ def _unsafe(segment: str) -> bool:
     return segment in (".", "..") or any(ch in "/\\" or ord(ch) < 32 or ch == "\x7f" for ch in segment)
 
 
+_HOST = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[^\[\]:@/\\\s]+)(:[0-9]{0,5})?")
+
+
+def preview_host_names(host: str, base_url: str | None) -> frozenset[str]:
+    """The names, besides IP addresses, that a request may give in its Host header.
+
+    localhost (and its subdomains, which browsers keep on this machine), the name the preview
+    listens on, the machine's own name when it listens on every address, and --base-url's host.
+    """
+    names = {"localhost", host.lower().rstrip("."), (urlsplit(base_url or "").hostname or "").rstrip(".")}
+    if host in ("", "0.0.0.0", "::"):
+        names.add(socket.gethostname().lower().rstrip("."))
+    return frozenset(name for name in names if name and not _is_ip(name))
+
+
+def allowed_host(header: str | None, names: frozenset[str]) -> bool:
+    """Whether a Host header names the preview: one of `names` or an IP address, with any port.
+
+    No header at all is allowed (HTTP/1.0 has none). An IP address cannot be rebound, so, as in
+    Vite and webpack-dev-server, every one is accepted: what counts is that no name that someone
+    else's DNS answers for can reach the preview.
+    """
+    if header is None:
+        return True
+    found = _HOST.fullmatch(header.strip())
+    if not found:
+        return False
+    name = found.group(1).lower()
+    if name.startswith("["):
+        return _is_ip(name[1:-1])
+    name = name.rstrip(".")
+    return name in names or name.endswith(".localhost") or _is_ip(name)
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+class _RequestReader(io.RawIOBase):
+    """A connection's reading side that, while `deadline` is set, gives up then with TimeoutError.
+
+    A socket timeout alone bounds each wait, so a client sending a byte now and then could hold
+    its thread for hours; the deadline bounds the whole request.
+    """
+
+    def __init__(self, connection: socket.socket):
+        self.connection = connection
+        self.deadline: float | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self.deadline is not None:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("no whole request in time")
+            self.connection.settimeout(left)
+        return self.connection.recv_into(buffer)
+
+
+def _peer_gone(connection: socket.socket) -> bool:
+    """Whether the client has closed or reset its end: readable, with nothing to read.
+
+    Anything else a client sends on an event stream is read and dropped.
+    """
+    try:
+        if hasattr(select, "poll"):  # select.select cannot watch a descriptor above FD_SETSIZE
+            poller = select.poll()
+            poller.register(connection, select.POLLIN)
+            readable = bool(poller.poll(0))
+        else:
+            readable = bool(select.select([connection], [], [], 0)[0])
+        return readable and connection.recv(4096) == b""
+    except OSError:
+        return True
+
+
 class PreviewHandler(BaseHTTPRequestHandler):
     server: PreviewServer
     server_version = f"sitegen-preview/{__version__}"
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile.close()  # replaced by one that keeps a deadline (closed, so the socket can close)
+        self.connection.settimeout(self.server.request_timeout)
+        self._reader = _RequestReader(self.connection)
+        self.rfile = io.BufferedReader(self._reader)
+
+    def handle_one_request(self) -> None:
+        # The deadline counts from the moment the connection is ready for a request, so a socket
+        # opened and left silent is closed after request_timeout.
+        self._reader.deadline = time.monotonic() + self.server.request_timeout
+        super().handle_one_request()
+
+    def parse_request(self) -> bool:
+        parsed = super().parse_request()
+        self._reader.deadline = None  # the request is in; the answer may take as long as it needs
+        self.connection.settimeout(self.server.request_timeout)
+        return parsed
 
     def do_GET(self) -> None:
         self._respond(with_body=True)
@@ -128,6 +241,9 @@ class PreviewHandler(BaseHTTPRequestHandler):
         """Quiet: the terminal is for the builds' news, not for every request."""
 
     def _respond(self, with_body: bool) -> None:
+        if not self._for_this_preview():
+            self._refuse_host(with_body)
+            return
         target = self.path if self.path.startswith("/") else urlsplit(self.path).path or "/"
         path = target.partition("?")[0]
         if path == EVENTS_PATH:
@@ -152,6 +268,24 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 f'<a href="{html.escape(state.base_path)}">The home page</a></p>\n</body>\n</html>\n')
         self._send(HTTPStatus.NOT_FOUND, "text/html; charset=utf-8", inject_client(page.encode("utf-8"), state),
                    with_body)
+
+    def _for_this_preview(self) -> bool:
+        names = self.server.host_names
+        hosts = self.headers.get_all("Host") or []
+        if len(hosts) > 1:
+            return False
+        absolute = urlsplit(self.path).netloc if not self.path.startswith("/") else ""
+        if absolute:  # "GET http://host/path" names its host itself
+            hosts.append(absolute)
+        return all(allowed_host(host, names) for host in hosts)
+
+    def _refuse_host(self, with_body: bool) -> None:
+        """421, and no content: the request came through a name that is not the preview's."""
+        names = ", ".join(sorted(self.server.host_names))
+        message = (f"421 Misdirected Request: this sitegen preview answers only to {names}, "
+                   "*.localhost and IP addresses (with any port). Open it at one of those, or name "
+                   "the host with --host or --base-url.\n")
+        self._send(HTTPStatus.MISDIRECTED_REQUEST, "text/plain; charset=utf-8", message.encode("utf-8"), with_body)
 
     def _send_file(self, state: PreviewState, key: str, status: HTTPStatus, with_body: bool) -> bool:
         """Send an output file; False when it is a source file that has gone since the build."""
@@ -204,16 +338,21 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if not with_body:
             return
         self.wfile.write(stream_opening())
-        sent: int | None = None
-        while not session.closed:
-            if sent is None:
-                state = session.state
-            else:
-                state = session.wait_for_news(sent, timeout=KEEP_ALIVE_SECONDS)
-            if session.closed:
+        state = session.state
+        self.wfile.write(event_message(state))
+        sent, quiet_since = state.builds, time.monotonic()
+        # Waiting for a build in short spells, and looking between them whether the page has
+        # gone, lets a closed page's thread end at once rather than at the next write.
+        while True:
+            state = session.wait_for_news(sent, timeout=PEER_CHECK_SECONDS)
+            if session.closed or _peer_gone(self.connection):
                 return
-            self.wfile.write(event_message(state) if state.builds != sent else KEEP_ALIVE)
-            sent = state.builds
+            if state.builds != sent:
+                self.wfile.write(event_message(state))
+                sent, quiet_since = state.builds, time.monotonic()
+            elif time.monotonic() - quiet_since >= KEEP_ALIVE_SECONDS:
+                self.wfile.write(KEEP_ALIVE)
+                quiet_since = time.monotonic()
 
 
 class PreviewServer(ThreadingHTTPServer):
@@ -221,11 +360,16 @@ class PreviewServer(ThreadingHTTPServer):
 
     daemon_threads = True
     request_queue_size = 64
+    request_timeout = REQUEST_TIMEOUT_SECONDS
+    """Read by each connection as it opens (a test may shorten it on a running server)."""
 
     def __init__(self, host: str, port: int, session: PreviewSession):
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.session = session
         self.watcher: SiteWatcher | None = None
+        self.host_names = preview_host_names(host, session.options.base_url)
+        self.connections = 0  # how many connections have a thread now, event streams included
+        self._connections_lock = threading.Lock()
         try:
             super().__init__((host, port), PreviewHandler)
         except OverflowError:
@@ -248,6 +392,15 @@ class PreviewServer(ThreadingHTTPServer):
         if host in ("0.0.0.0", "::", ""):
             host = "localhost"
         return f"http://{_netloc(host, self.server_port)}{self.session.state.base_path}"
+
+    def process_request_thread(self, request, client_address) -> None:
+        with self._connections_lock:
+            self.connections += 1
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            with self._connections_lock:
+                self.connections -= 1
 
     def handle_error(self, request, client_address) -> None:
         if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
