@@ -16,6 +16,7 @@ printed beside the figures, and the ratio to them (below 1.0 meets it).
     python benchmarks/build_time.py                    # 1,000 and 10,000 articles, 3 runs each
     python benchmarks/build_time.py --sizes 1000 --runs 5
     python benchmarks/build_time.py --sizes 100000     # on request: takes a long while
+    python benchmarks/build_time.py --baseline ../old  # beside another checkout's sitegen, with ratios
 
 Not a test: its figures depend on the machine. Compare ratios taken in one run.
 """
@@ -48,11 +49,14 @@ def sitegen_command() -> list[str]:
     return [str(installed)] if installed.exists() else [sys.executable, "-m", "sitegen"]
 
 
-def timed_build(site: Path, extra: list[str]) -> tuple[float, float]:
-    """(wall seconds, peak RSS MiB of the largest process) of one `sitegen build`."""
+def timed_build(site: Path, extra: list[str], source: Path | None = None) -> tuple[float, float]:
+    """(wall seconds, peak RSS MiB of the largest process) of one `sitegen build`; with `source`,
+    of the sitegen in that checkout (run with this Python and its libraries)."""
     started = time.perf_counter()
-    process = subprocess.Popen([*sitegen_command(), "build", "--source", str(site), *extra],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    command = [sys.executable, "-m", "sitegen"] if source else sitegen_command()
+    environment = {**os.environ, "PYTHONPATH": str(source)} if source else None
+    process = subprocess.Popen([*command, "build", "--source", str(site), *extra],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=environment)
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
@@ -67,27 +71,36 @@ def middle_article(site: Path) -> Path:
     return articles[len(articles) // 2]
 
 
-def measure(site: Path, runs: int, extra: list[str]) -> dict[str, list[tuple[float, float]]]:
+def measure(site: Path, runs: int, extra: list[str], source: Path | None = None) -> dict[str, list[tuple[float, float]]]:
     figures: dict[str, list[tuple[float, float]]] = {"cold": [], "warm": [], "one edit": [], "new title": []}
     for _ in range(runs):
         shutil.rmtree(site / "output", ignore_errors=True)
         shutil.rmtree(site / ".sitegen-cache", ignore_errors=True)
         os.sync()  # the deletion's write-back is the file system's work, not the build's
-        figures["cold"].append(timed_build(site, extra))
+        figures["cold"].append(timed_build(site, extra, source))
     for _ in range(runs):
-        figures["warm"].append(timed_build(site, extra))
+        figures["warm"].append(timed_build(site, extra, source))
     edited = middle_article(site)
     original = edited.read_text(encoding="utf-8")
     try:
         for run in range(runs):
             edited.write_text(original + f"\nOne more paragraph, edit {run + 1}.\n", encoding="utf-8")
-            figures["one edit"].append(timed_build(site, extra))
+            figures["one edit"].append(timed_build(site, extra, source))
         for run in range(runs):
             edited.write_text(original.replace("\ntitle: ", f"\ntitle: Retitled {run + 1} ", 1), encoding="utf-8")
-            figures["new title"].append(timed_build(site, extra))
+            figures["new title"].append(timed_build(site, extra, source))
     finally:
         edited.write_text(original, encoding="utf-8")
     return figures
+
+
+def report_beside(size: int, figures: dict, baseline: dict) -> None:
+    print(f"\n{size:,} articles, this checkout beside the baseline")
+    print(f"  {'build':<9} {'median s':>9} {'baseline s':>11} {'ratio':>6} {'peak RSS MiB':>13} {'baseline':>9}")
+    for kind, runs in figures.items():
+        mine, theirs = (statistics.median(wall for wall, _ in r) for r in (runs, baseline[kind]))
+        print(f"  {kind:<9} {mine:9.3f} {theirs:11.3f} {mine / theirs:6.2f} "
+              f"{max(rss for _, rss in runs):13.1f} {max(rss for _, rss in baseline[kind]):9.1f}")
 
 
 def report(size: int, figures: dict[str, list[tuple[float, float]]]) -> None:
@@ -108,6 +121,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--jobs", type=int, help="passed to sitegen build --jobs (default: its own)")
     parser.add_argument("--work", type=Path, help="where the corpora go (default: a temporary folder)")
+    parser.add_argument("--baseline", type=Path, metavar="CHECKOUT",
+                        help="also measure the sitegen in this checkout (e.g. a `git worktree` of an older commit)")
     args = parser.parse_args()
     extra = ["--jobs", str(args.jobs)] if args.jobs else []
     work = args.work or Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
@@ -118,7 +133,11 @@ def main() -> None:
             started = time.perf_counter()
             make_site(site, size)
             print(f"(generated {size:,} articles in {time.perf_counter() - started:.1f} s)")
-        report(size, measure(site, args.runs, extra))
+        figures = measure(site, args.runs, extra)
+        report(size, figures)
+        if args.baseline:
+            shutil.rmtree(site / ".sitegen-cache", ignore_errors=True)
+            report_beside(size, figures, measure(site, args.runs, extra, args.baseline.resolve()))
     if args.work is None:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -160,20 +160,22 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None, out_dir: 
         out_dir = out_dir.resolve() if out_dir is not None else None
         if out_dir is not None:
             recover_output(out_dir)
-        build = _Build(root, options, Settings(config, options.drafts, options.epoch, cache.code), cache,
-                       out_dir, progress, diagnostics)
+        settings = Settings(config, options.drafts, options.epoch, cache.code)
+        build = _Build(root, options, settings, cache, out_dir, progress, list(diagnostics))
         try:
-            files = build.run()
-        except CacheDamaged as exc:
-            diagnostics.append(error(CACHE_DIR, None, str(exc)))
-            files = None
+            try:
+                files = build.run()
+            except CacheDamaged as exc:
+                # Found only when a page needed it: nothing was written yet, so build again from the sources.
+                cache.start_afresh(str(exc))
+                build = _Build(root, options, settings, cache, out_dir, progress, list(diagnostics))
+                files = build.run()
         except OSError as exc:  # a full disk, a folder that cannot be written: the output is as it was
             where = exc.filename or (out_dir or root)
-            diagnostics.append(error(str(where), None, f"cannot be written: {exc.strerror or exc}; "
-                                     "the output was left as it was"))
+            build.diagnostics.append(error(str(where), None, f"cannot be written: {exc.strerror or exc}"))
             files = None
         build.stats.seconds = time.perf_counter() - started
-        return BuildResult(files, diagnostics, build.stats, config=config, notices=cache.take_notices())
+        return BuildResult(files, build.diagnostics, build.stats, config=config, notices=cache.take_notices())
 
 
 class _Build:

@@ -30,6 +30,7 @@ from typing import NamedTuple
 from sitegen.cache import store
 from sitegen.cache.code import code_digest
 from sitegen.cache.lock import LOCK_FILE
+from sitegen.cache.store import CacheDamaged
 from sitegen.diagnostics import Diagnostic
 from sitegen.model.records import ArticleRecord
 from sitegen.cache.plans import Planned
@@ -74,8 +75,8 @@ class ArticleEntry:
         if self._record is None and self._packed is not None:
             self._record = store.loads(self._packed)
             if not isinstance(self._record, ArticleRecord):
-                raise CacheDamaged(f"{CACHE_DIR}/{_INDEX} holds something else than an article's record; "
-                                   f"delete {CACHE_DIR}/ and build again")
+                raise CacheDamaged(f"{CACHE_DIR}/{_INDEX} could not be read (not an article's record): "
+                                   "the cache is ignored, and made again")
         return self._record
 
     def packed(self) -> bytes:
@@ -175,13 +176,7 @@ class BuildCache:
             return True
         if self.directory is None:
             return False
-        if self._stored is None:  # one listing of the folder, not a stat for each article
-            try:
-                names = os.listdir(self.directory / _WORKS)
-            except OSError:
-                names = []
-            self._stored = {name[:-7] for name in names if name.endswith(".pickle")}
-        return digest in self._stored
+        return digest in (self._stored or ())
 
     def _read_work(self, digest: str, whole: bool) -> tuple:
         """(feed entry,) or (article, rendered, feed entry): the feed entry is stored first, so a
@@ -194,8 +189,8 @@ class BuildCache:
                 article, rendered = store.load(stream)
         except (OSError, TypeError, ValueError, store.Unreadable) as exc:
             # Listed by has_work, so it was there: damaged since. The build cannot make its pages.
-            raise CacheDamaged(f"{CACHE_DIR}/{_WORKS}/{digest}.pickle cannot be read ({exc}); "
-                               f"delete {CACHE_DIR}/ and build again") from None
+            raise CacheDamaged(f"{CACHE_DIR}/{_WORKS}/{digest}.pickle could not be read ({exc}): "
+                               "the cache is ignored, and made again") from None
         return article, rendered, feed_entry
 
     # -- plans, by the shape of the site --
@@ -251,6 +246,16 @@ class BuildCache:
             return
         remove_leftovers(folder)
         remove_leftovers(folder / _WORKS)
+        try:  # one listing of the works, not a stat for each article
+            with os.scandir(folder / _WORKS) as listing:
+                works = [(entry.name, entry.is_file(follow_symlinks=False)) for entry in listing]
+        except OSError:
+            works = []
+        if not all(is_file for _, is_file in works):
+            self._notice(_WORKS, "something else than files in it")
+            self._clear()
+            return
+        self._stored = {name[:-7] for name, _ in works if name.endswith(".pickle")}
         path = folder / _INDEX
         if not path.exists():
             return
@@ -315,6 +320,14 @@ class BuildCache:
                 if path.stem not in live:
                     path.unlink(missing_ok=True)
 
+    def start_afresh(self, why: str) -> None:
+        """Forget everything, in memory and on disk, saying `why` once."""
+        self.notices.append(why if why.startswith(CACHE_DIR) else
+                            f"{CACHE_DIR}/ could not be read ({why}): ignored, and made again")
+        self._works.clear()
+        self._plans = None
+        self._clear()
+
     def _notice(self, name: str, why) -> None:
         self.notices.append(f"{CACHE_DIR}/{name} could not be read ({why}): ignored, and made again")
 
@@ -326,6 +339,7 @@ class BuildCache:
         try:
             if not self.directory.is_dir() or self.directory.is_symlink():
                 self.directory.unlink(missing_ok=True)
+                self.directory.mkdir()
             for path in self.directory.iterdir() if self.directory.is_dir() else ():
                 if path.name == LOCK_FILE:  # held by this build
                     continue
@@ -342,10 +356,6 @@ class BuildCache:
 def article_digest(files_digest: str, settings: str) -> str:
     """Names an article's load and render: its files, and the build's settings (config and code)."""
     return hashlib.sha256(f"{files_digest}:{settings}".encode()).hexdigest()
-
-
-class CacheDamaged(Exception):
-    """A cache file the build relied on was damaged while it ran."""
 
 
 def work_path(directory: Path, digest: str) -> Path:

@@ -20,8 +20,13 @@ _LIBRARIES = ("babel", "jinja2", "markdown-it-py", "mdit-py-plugins", "pyyaml", 
 """Used when sitegen runs from a folder without being installed, so its requirements are unknown."""
 
 
-@lru_cache(maxsize=None)
-def code_digest(package: Path = PACKAGE) -> str:
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """Of the sitegen that runs, worked out once per process."""
+    return digest_of_code(PACKAGE)
+
+
+def digest_of_code(package: Path) -> str:
     hasher = hashlib.sha256(f"{FORMAT}:{sitegen.__version__}:{sys.version_info[:2]}:{library_versions()}".encode())
     for path in sorted(package.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:

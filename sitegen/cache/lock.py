@@ -19,11 +19,11 @@ def site_lock(folder: Path):
     """Hold the lock file in `folder` (the site's cache folder) while the block runs; wait, saying
     so once, while another process holds it. The system drops the lock when a holder dies."""
     try:
-        if folder.exists() and not folder.is_dir():
-            folder.unlink()  # a damaged cache: a file where the folder was
         folder.mkdir(parents=True, exist_ok=True)
         handle = open(folder / LOCK_FILE, "a+b")
-    except OSError:  # a site that cannot be written to (a read-only checkout): nothing to protect
+    except OSError:
+        # A site that cannot be written to (a read-only checkout): nothing to protect. Or a file
+        # where the cache's folder should be: the cache says so, and clears it for the next build.
         yield
         return
     with handle:

@@ -28,7 +28,11 @@ _VALUE_TYPES = {
 _ALLOWED_FUNCTIONS: dict[tuple[str, str], Callable] = {}
 
 
-class Unreadable(Exception):
+class CacheDamaged(Exception):
+    """A cache file the build relied on cannot be used: the build starts again without the cache."""
+
+
+class Unreadable(CacheDamaged):
     """A cache file that is damaged, or holds something other than sitegen's data."""
 
 
