@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Callable, Mapping
 from urllib.parse import quote, unquote, urlsplit
 
@@ -289,17 +289,17 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
     def _send_file(self, state: PreviewState, key: str, status: HTTPStatus, with_body: bool) -> bool:
         """Send an output file; False when it is a source file that has gone since the build."""
-        content = state.output[key]
+        path = state.output.source(key)  # a file published as it is: streamed from where it is
         kind = content_type(key)
         if kind.startswith("text/html"):
             try:
-                page = content.read_bytes() if isinstance(content, Path) else content
+                page = state.output[key]
             except OSError:
                 return False
             self._send(status, kind, inject_client(page, state), with_body)
-        elif isinstance(content, Path):
+        elif path is not None:
             try:
-                source = content.open("rb")
+                source = path.open("rb")
             except OSError:
                 return False
             with source:
@@ -308,7 +308,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
                     source.seek(0)
                     shutil.copyfileobj(source, self.wfile)
         else:
-            self._send(status, kind, content, with_body)
+            self._send(status, kind, state.output[key], with_body)
         return True
 
     def _send(self, status: HTTPStatus, kind: str, body: bytes, with_body: bool,

@@ -13,8 +13,7 @@ import threading
 import traceback
 from dataclasses import dataclass, replace
 from pathlib import Path
-from types import MappingProxyType
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable
 
 from sitegen.build import BuildOptions, BuildResult, build_site
 from sitegen.write.output import BuiltFiles
@@ -27,9 +26,8 @@ BUG_MESSAGE = "internal error: this is a bug in sitegen, please report it with t
 
 @dataclass(frozen=True, slots=True)
 class PreviewState:
-    output: Mapping[str, bytes]
-    """The last good build's files (output-relative path -> bytes; BuiltFiles.source for a file
-    served as it is)."""
+    output: BuiltFiles
+    """The last good build's files (output-relative path -> bytes; `source` for a file served as it is)."""
     base_path: str
     """base_url's path when `output` was built ("/" or "/digest/"): where the server mounts it."""
     epoch: str
@@ -65,7 +63,7 @@ class PreviewSession:
         self._counter = itertools.count(1)
         self._signature: dict[str, object] = {}
         self._reported: list[Diagnostic] | None = None
-        self.state = PreviewState(MappingProxyType({}), "/", f"{self._nonce}.0", 0, "unchanged")
+        self.state = PreviewState(BuiltFiles({}), "/", f"{self._nonce}.0", 0, "unchanged")
         self._news = threading.Condition()
         self._wanted = threading.Event()
         self._wanted_lock = threading.Lock()
