@@ -6,7 +6,7 @@ What is kept, under which key, and why (docs/architecture.md draws it):
   file is not even read again;
 - each article's load and render (`ArticleWork`, one file per digest, and its `ArticleEntry`:
   record and diagnostics), under the digest of its files, the config and sitegen's code;
-- the plans of every page, under the digest of the site's shape (planning.py);
+- the plans of every page, under the digest of the site's shape (cache/plans.py);
 - each output folder's files: path -> the fingerprint of the page's inputs, size and time;
 - the last build into each folder: the stamp of everything it read, for a build that finds
   nothing changed.
