@@ -1,0 +1,75 @@
+"""The cache's file format reads back sitegen's data and nothing else; its tables survive a save."""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from sitegen.build import BuildOptions, build_site
+from sitegen.cache import CACHE_DIR, BuildCache, store
+from sitegen.model.records import CommentStamp
+from sitegen.model.types import Moment, SiteConfig
+from sitegen.render.plans import FeedItem
+
+
+def test_sitegens_data_round_trips():
+    moment = Moment(datetime(2019, 11, 28, 10, 37, tzinfo=ZoneInfo("Europe/Moscow")), True)
+    values = [moment, CommentStamp("c1", "pishenkov", None, 1.5, True), FeedItem("a.md", ("NATO",)),
+              SiteConfig("T", "https://e.org/", "/"), {"set": {1, 2}, "frozen": frozenset("ab")}]
+    assert store.loads(store.dumps(values)) == values
+
+
+class _Command:
+    def __reduce__(self):
+        return (os.system, ("true",))
+
+
+class _Attribute:
+    def __reduce__(self):
+        return (getattr, (SiteConfig, "__init__"))  # a way to a function's globals, and on to os
+
+
+@pytest.mark.parametrize("value", [_Command(), _Attribute(), io.BytesIO(b"x"), print, store.loads],
+                         ids=["os.system", "getattr", "a standard class", "a builtin", "a sitegen function"])
+def test_anything_else_is_unreadable(value):
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    with pytest.raises(store.Unreadable):
+        store.loads(data)
+
+
+@pytest.mark.parametrize("data", [b"", b"\x80\x05garbage", os.urandom(64)], ids=["empty", "truncated", "random"])
+def test_damage_is_unreadable_not_a_crash(data):
+    with pytest.raises(store.Unreadable):
+        store.loads(data)
+
+
+def test_the_tables_and_plans_survive_a_save(tmp_path):
+    from conftest import REPO
+    cache = BuildCache(tmp_path / CACHE_DIR)
+    first = build_site(BuildOptions(source=REPO), cache)
+    assert first.ok and first.stats.planned_anew
+    again = BuildCache(tmp_path / CACHE_DIR)
+    again.open()
+    assert again.notices == []
+    assert again.tables.sources == cache.tables.sources
+    assert {d: e.shape for d, e in again.tables.articles.items()} == {d: e.shape for d, e in cache.tables.articles.items()}
+    second = build_site(BuildOptions(source=REPO), again)
+    assert second.ok and not second.stats.planned_anew and second.stats.articles_processed == 0
+    assert dict(second.files) == dict(first.files)
+
+
+def test_starting_afresh_forgets_everything_but_the_lock(tmp_path):
+    folder = tmp_path / CACHE_DIR
+    folder.mkdir()
+    for name in ("lock", "index.pickle", "plans.pickle"):
+        (folder / name).write_bytes(b"x")
+    (folder / "articles").mkdir()
+    cache = BuildCache(folder)
+    cache.start_afresh("because")
+    assert sorted(p.name for p in folder.iterdir()) == ["lock"]
+    assert cache.take_notices() == [".sitegen-cache/ could not be read (because): ignored, and made again"]

@@ -1,0 +1,82 @@
+"""Planning: one typed plan per page, each naming the articles whose content it shows, decided from
+records alone; and kept by the site's shape."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sitegen.cache.plans import plan_site, shape_key
+from sitegen.model.records import ArticleRecord, record_article
+from sitegen.model.types import Article, Comment, DateView, Moment, SiteConfig, Thread
+from sitegen.render import plans
+from sitegen.write.paths import output_path
+
+CONFIG = SiteConfig("Digest", "https://example.org/d/", "/d/", per_page=2)
+NO_DATE = datetime(2023, 11, 14, tzinfo=timezone.utc)
+
+
+def record(key: str, day: int, tags=(), comments: int = 0, draft: bool = False) -> ArticleRecord:
+    date = Moment(datetime(2021, 5, day, 12, tzinfo=timezone.utc), True)
+    thread = Thread(tuple(Comment(f"c{n}", None, "text", author=f"reader{n}", date=date) for n in range(comments)))
+    article = Article(key=key, path=f"content/{key}", slug=key.removesuffix(".md"), title=key.upper(), date=date,
+                      body="Body.", body_line=3, tags=tuple(tags), draft=draft, thread=thread)
+    return record_article(article, CONFIG, f"digest-{key}", "<p>Body.</p>", "Body.", (),
+                          DateView(date.value.isoformat(), "a date"))
+
+
+RECORDS = [record("a.md", 1, ["NATO"], comments=2), record("b.md", 2, ["NATO", "France"]),
+           record("c.md", 3), record("d.md", 4, draft=True)]
+
+
+def planned_by_path():
+    planned = plan_site("key", CONFIG, False, NO_DATE, RECORDS)
+    assert planned.diagnostics == []
+    return {path: planned.plan(path) for path, _, _ in planned.pages}, planned
+
+
+def test_the_record_decides_the_url():
+    assert RECORDS[0].url_path == "2021/05/a/"
+    assert [c.author for c in RECORDS[0].comments] == ["reader0", "reader1"]
+
+
+def test_every_page_has_a_typed_plan_naming_what_it_shows():
+    by_path, planned = planned_by_path()
+    article = by_path["2021/05/a/index.html"]
+    assert isinstance(article, plans.ArticlePage) and article.articles == ("a.md",)
+    assert article.newer.url == "/d/2021/05/b/" and article.older is None
+    assert isinstance(by_path["2021/05/a/comments.xml"], plans.CommentsFeed)
+    assert isinstance(by_path["feed.xml"], plans.ArticlesFeed)
+    assert by_path["feed.xml"].articles == ("c.md", "b.md", "a.md"), "newest first, drafts left out"
+    assert by_path["tags/nato/feed.xml"].articles == ("b.md", "a.md")
+    assert isinstance(by_path["comments/index.html"], plans.RecentCommentsPage)
+    assert by_path["comments/index.html"].articles == ("a.md",)
+    home, second = by_path["index.html"], by_path["page/2/index.html"]
+    assert isinstance(home, plans.TemplatePage) and home.articles == ()
+    assert [e.title for e in home.view["entries"]] == ["C.MD", "B.MD"]
+    assert [e.title for e in second.view["entries"]] == ["A.MD"]
+    assert isinstance(by_path["sitemap.xml"], plans.Sitemap)
+    assert {e.url for e in by_path["sitemap.xml"].entries} >= {"https://example.org/d/2021/05/a/"}
+    assert not any("2021/05/d/" in path for path in by_path), "a draft has no pages"
+    assert planned.articles == 3 and planned.comments == 2
+    assert all(output_path(plan.url_path) == path for path, plan in by_path.items())
+    assert {keys for _, _, keys in planned.pages} >= {("a.md",), ("c.md", "b.md", "a.md")}
+
+
+def test_plans_come_from_records_alone_and_are_kept_by_shape():
+    same = [record("a.md", 1, ["NATO"], comments=2)]
+    assert same[0].shape == RECORDS[0].shape
+    retitled = record("a.md", 1, ["NATO", "Energy"], comments=2)
+    assert retitled.shape != RECORDS[0].shape
+    shapes = [r.shape for r in RECORDS]
+    assert shape_key("settings", shapes) == shape_key("settings", list(shapes))
+    assert shape_key("settings", shapes) != shape_key("other settings", shapes)
+    assert shape_key("settings", shapes) != shape_key("settings", [retitled.shape, *shapes[1:]])
+
+
+def test_two_articles_with_one_url_are_an_error_and_plan_nothing():
+    twin = record("a.md", 1)
+    clash = record_article(Article(key="x/a.md", path="content/x/a.md", slug="a", title="X", date=twin.date,
+                                   body="", body_line=1), CONFIG, "d", "", "", (), twin.date_view)
+    planned = plan_site("key", CONFIG, False, NO_DATE, [twin, clash])
+    assert [str(d) for d in planned.diagnostics] == [
+        "content/x/a.md: has the same URL /2021/05/a/ as content/a.md (give one of them another slug: in its front matter)"]
