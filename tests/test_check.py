@@ -1,4 +1,4 @@
-"""Issue 6: `sitegen check` reports every error in the content, then everything broken in the built
+"""`sitegen check` reports every error in the content, then everything broken in the built
 site (links, assets, fragments, feeds, sitemap, the GitHub Pages files), each naming the file and
 the link; it passes the example digest and writes nothing."""
 

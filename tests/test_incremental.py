@@ -1,4 +1,4 @@
-"""Issue 7: cold, warm, serial and parallel builds make the same bytes, and a warm build makes
+"""Cold, warm, serial and parallel builds make the same bytes, and a warm build makes
 only what changed (asserted on the build's own record of what it made, never on timings)."""
 
 from __future__ import annotations

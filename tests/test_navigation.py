@@ -1,4 +1,4 @@
-"""Issue 3: every page of FORMAT.md's table exists, every link resolves when the site is served
+"""Every page of FORMAT.md's table exists, every link resolves when the site is served
 under a project path, feeds parse and validate, the sitemap is exact, pagination has no gaps."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 6: `sitegen new` makes a site that builds and passes `sitegen check` at once, and dated
+"""`sitegen new` makes a site that builds and passes `sitegen check` at once, and dated
 article bundles in it; the GitHub Pages workflows (this repo's and every new site's) are valid."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 4: the built-in theme. Its pages are valid HTML (the W3C Nu checker), say what they are to
+"""The built-in theme. Its pages are valid HTML (the W3C Nu checker), say what they are to
 machines (landmarks, headings, Open Graph, schema.org JSON-LD), load nothing from elsewhere, and
 can be restyled a file at a time; docs/themes.md documents everything a template is given.
 

@@ -1,4 +1,4 @@
-"""Issue 4 in a real browser: axe-core finds no accessibility violations, light and dark; the
+"""The built-in theme in a real browser: axe-core finds no accessibility violations, light and dark; the
 layout does what the theme promises at phone and desktop widths; and the run saves screenshots of
 an article with its thread (tests/.artifacts/, git-ignored; the current ones are copied to docs/).
 
