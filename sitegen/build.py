@@ -10,11 +10,9 @@ drops out of later stages and the run goes on, so one build reports every error.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,6 +23,7 @@ from sitegen.cache import (
 )
 from sitegen.cache.lock import site_lock
 from sitegen.cache.plans import Planned, plan_site, shape_key
+from sitegen.cache.stamps import file_fingerprint, files_stamp, folder_stamp, source_stamp, stat
 from sitegen.diagnostics import Diagnostic, error, has_errors
 from sitegen.load.articles import load_article, read_article_files
 from sitegen.load.config import CONFIG_FILE, load_config
@@ -209,7 +208,7 @@ class _Build:
             self.cache.save()
         if made is not None and inputs is not None:
             # What the folder now holds, from the build's own record of each file (no second walk).
-            written = _files_stamp([(path, (entry.size, entry.mtime_ns)) for path, entry in made.items()])
+            written = files_stamp([(path, (entry.size, entry.mtime_ns)) for path, entry in made.items()])
             self.cache.remember_build(self.output_key, LastBuild(inputs, written, self.stats, self.diagnostics))
         return files
 
@@ -218,7 +217,7 @@ class _Build:
     def scan(self) -> list[ArticleSource]:
         sources, found = scan_sources(self.root)
         self.diagnostics += found
-        self.stamps = {source.key: _source_stamp(self.root, source) for source in sources}
+        self.stamps = {source.key: source_stamp(self.root, source) for source in sources}
         return sources
 
     def inputs_stamp(self, sources: list[ArticleSource], layouts: Layouts) -> str:
@@ -227,16 +226,16 @@ class _Build:
         hasher = hashlib.sha256(f"{self.settings.digest}:{layouts.digest}:{self.diagnostics!r}".encode())
         hasher.update(repr([self.stamps[source.key] for source in sources]).encode())
         content = f"{self.root}/{CONTENT_DIR}/"
-        hasher.update(repr([_stat(f"{content}{source.bundle_key}/{asset}") for source in sources
+        hasher.update(repr([stat(f"{content}{source.bundle_key}/{asset}") for source in sources
                             for asset in source.assets]).encode())
         for relative, path in layouts.static_files.items():
-            hasher.update(repr((relative, _stat(path))).encode())
+            hasher.update(repr((relative, stat(path))).encode())
         return hasher.hexdigest()
 
     def unchanged_since_last_build(self, inputs: str | None) -> BuiltFiles | None:
         """The output as the last build left it, when nothing it read has changed since, nor the folder."""
         last = self.cache.last_build(self.output_key) if inputs is not None else None
-        if last is None or last.inputs != inputs or last.output != _folder_stamp(self.out_dir):
+        if last is None or last.inputs != inputs or last.output != folder_stamp(self.out_dir):
             return None
         stats = self.stats = replace(last.stats, articles_processed=0, pages_made=0, files_copied=0, made=[])
         stats.pages_unchanged = stats.pages
@@ -289,9 +288,8 @@ class _Build:
         key = shape_key(self.settings.digest, [article.entry.shape for article in articles])
         planned = self.cache.plans(key)
         if planned is None:
-            with _cycle_collection_paused():
-                planned = plan_site(key, self.config, self.options.drafts, self.settings.no_date,
-                                    [article.entry.record for article in articles])
+            planned = plan_site(key, self.config, self.options.drafts, self.settings.no_date,
+                                [article.entry.record for article in articles])
             self.cache.keep_plans(planned)
             self.stats.planned_anew = True
         self.diagnostics += planned.diagnostics
@@ -339,7 +337,7 @@ class _Build:
                     self.stats.made.append(path)
                 self.progress("pages", count, len(todo))
             for url_path, (file, _) in copies.items():
-                path, stamp = output_path(url_path), _file_fingerprint(file)
+                path, stamp = output_path(url_path), file_fingerprint(file)
                 before = previous.get(path)
                 if before is not None and before.fingerprint == stamp and output.keep(path, before):
                     made[path] = before
@@ -413,56 +411,6 @@ def _make_page(state: _MakeState, plan: PagePlan) -> tuple[str, bytes | tuple[in
         return path, content, problems
     # Written by the worker into the staging folder: only its size and time travel back.
     return path, state.staging.write(path, content, set()), problems
-
-
-# -- stamps --
-
-
-@contextmanager
-def _cycle_collection_paused():
-    """Planning makes a few hundred thousand objects that live on, and next to no cyclic garbage:
-    the cycle collector would walk them again and again for nothing (half of planning's time)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _folder_stamp(folder: Path) -> str:
-    """A digest of every file in the output folder, by name, size and time."""
-    files = []
-    prefix = len(str(folder)) + 1
-    for parent, _, filenames in os.walk(folder):
-        for name in filenames:
-            path = os.path.join(parent, name)
-            files.append((path[prefix:], _stat(path)))
-    return _files_stamp(files)
-
-
-def _files_stamp(files: list[tuple[str, tuple[int, int] | None]]) -> str:
-    return hashlib.sha256(repr(sorted(files)).encode()).hexdigest()
-
-
-def _stat(path: Path | str) -> tuple[int, int] | None:
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    return stat.st_size, stat.st_mtime_ns
-
-
-def _source_stamp(root: Path, source: ArticleSource) -> tuple:
-    """What changes when an article's files change, read without opening them."""
-    folder = f"{root}/{CONTENT_DIR}/"
-    return (source, *(_stat(folder + key) for key in (source.key, source.thread_key) if key is not None))
-
-
-def _file_fingerprint(path: Path) -> str:
-    stat = path.stat()
-    return f"file:{path}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
 def default_jobs() -> int:
