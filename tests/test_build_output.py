@@ -217,7 +217,7 @@ def test_symbolic_links_out_of_the_site_are_not_published(tmp_path, capsys):
     published = {p.read_text(errors="replace") for p in out.rglob("*") if p.is_file()}
     assert not any("do not publish" in text for text in published)
     assert (out / "2020/01/post/also-own.txt").read_text() == "mine", "a link inside the site is followed"
-    assert "content/post/k.txt: warning: a symbolic link that leads out of the site's folder: not read" in err
+    assert "content/post/k.txt: warning: a symbolic link that leads out of content/: not read" in err
 
 
 def test_a_sitegen_yaml_that_is_not_utf8_is_the_sites_error(tmp_path, capsys):

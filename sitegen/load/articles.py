@@ -10,7 +10,7 @@ from pathlib import Path
 from sitegen.diagnostics import Diagnostic, error, warning
 from sitegen.load.annotations import load_annotations
 from sitegen.load.dates import parse_moment
-from sitegen.load.files import decode_text
+from sitegen.load.files import Boundary, decode_text, read_regular_file
 from sitegen.load.front_matter import FRONT_MATTER_LINE, split_front_matter
 from sitegen.load.schema import (
     Field, Invalid, boolean, check_mapping, nonempty_text, text, text_list, web_url,
@@ -80,17 +80,16 @@ class ArticleFiles:
 
 
 def read_article_files(root: Path, source: ArticleSource) -> ArticleFiles:
+    """Its files read as the scan found them; one changed since (a FIFO now, a link that leads
+    out of content/) is an error, never a wait."""
     problems = []
     contents = []
+    boundary = Boundary(root, CONTENT_DIR)
     for key in (source.key, source.thread_key):
-        if key is None:
-            contents.append(None)
-            continue
-        try:
-            contents.append((root / CONTENT_DIR / key).read_bytes())
-        except OSError as exc:
-            contents.append(None)
-            problems.append(error(f"{CONTENT_DIR}/{key}", None, f"cannot be read ({exc.strerror})"))
+        data, why = (None, None) if key is None else read_regular_file(f"{root}/{CONTENT_DIR}/{key}", boundary)
+        contents.append(data)
+        if why is not None:
+            problems.append(error(f"{CONTENT_DIR}/{key}", None, why))
     return ArticleFiles(source, contents[0], contents[1], tuple(problems))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -10,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel import Locale, UnknownLocaleError
 
 from sitegen.diagnostics import Diagnostic, error
-from sitegen.load.files import read_text
+from sitegen.load.files import Boundary, decode_text, read_regular_file
 from sitegen.load.schema import Field, Invalid, check_mapping, nonempty_text, text, whole_number
 from sitegen.load.yaml_lines import parse_yaml
 from sitegen.model.types import SiteConfig
@@ -92,16 +93,22 @@ PLACEHOLDER_URL = "http://localhost/"
 def load_config(root: Path, base_url_override: str | None = None) -> tuple[SiteConfig | None, list[Diagnostic]]:
     """Read ROOT/sitegen.yaml; `base_url_override` (from --base-url) replaces base_url.
 
-    Returns None only when there is no readable file. With errors in it, the config still comes
-    back, with defaults in place of what was wrong, so the rest of the site can be checked too.
+    Returns None only when there is no such file. With errors in it, or one that cannot be read,
+    the config still comes back, with defaults in place of what was wrong, so the rest of the site
+    can be checked too.
     """
-    content, problems = read_text(root / CONFIG_FILE, CONFIG_FILE)
-    if content is None:
-        return None, problems
-    raw, problems = parse_yaml(content, CONFIG_FILE)
+    path = root / CONFIG_FILE
+    if not os.path.lexists(path):
+        return None, [error(CONFIG_FILE, None, "file not found")]
+    # A sitegen.yaml there but unreadable (a folder, a FIFO, a link to a hidden file) is the site's
+    # error, reported as one: the site is a site, and the rest of it is checked with defaults.
+    data, why = read_regular_file(str(path), Boundary(root, verb="read"))
+    content, problems = decode_text(data, CONFIG_FILE) if data is not None else (None, [error(CONFIG_FILE, None, why)])
     values: dict = {}
-    if not problems:  # with a YAML syntax error there is nothing more to check
-        values, _, problems = check_mapping({} if raw is None else raw, FIELDS, CONFIG_FILE, 1)
+    if content is not None:
+        raw, problems = parse_yaml(content, CONFIG_FILE)
+        if not problems:  # with a YAML syntax error there is nothing more to check
+            values, _, problems = check_mapping({} if raw is None else raw, FIELDS, CONFIG_FILE, 1)
     if base_url_override is not None:
         try:
             values["base_url"] = base_url(base_url_override)

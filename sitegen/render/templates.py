@@ -15,7 +15,8 @@ from typing import Any
 
 import jinja2
 
-from sitegen.diagnostics import Diagnostic, error
+from sitegen.diagnostics import Diagnostic, error, warning
+from sitegen.load.files import Boundary, read_regular_file
 from sitegen.load.sources import is_ignored_name, walk_inside
 from sitegen.render.schema import schema_org
 
@@ -23,18 +24,41 @@ THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
 LAYOUTS_DIR = "layouts"
 
 
-class _SiteLoader(jinja2.FileSystemLoader):
-    """The site's templates; one behind a symbolic link that leads out of the site is not one."""
+class _SiteLoader(jinja2.BaseLoader):
+    """The site's templates in layouts/, read as its content is: never a FIFO or a device, never a
+    hidden file, never through a symbolic link that leads out of layouts/."""
 
-    def __init__(self, folder: Path, site: Path):
-        super().__init__(folder)
-        self.site = os.path.realpath(site)
+    def __init__(self, root: Path):
+        self.folder = root / LAYOUTS_DIR
+        self.boundary = Boundary(root, LAYOUTS_DIR)
 
     def get_source(self, environment, template):
-        source, filename, uptodate = super().get_source(environment, template)
-        if os.path.commonpath([self.site, os.path.realpath(filename)]) != self.site:
+        pieces = jinja2.loaders.split_template_path(template)  # refuses ".."
+        if any(is_ignored_name(piece) for piece in pieces):
             raise jinja2.TemplateNotFound(template)
-        return source, filename, uptodate
+        filename = os.path.join(self.folder, *pieces)
+        # A template is asked for by name, so a folder on its way may be a link too: check it all.
+        data = None if self.boundary.refusal(filename) else read_regular_file(filename, self.boundary)[0]
+        if data is None:
+            raise jinja2.TemplateNotFound(template)
+        mtime = _mtime(filename)
+        return data.decode("utf-8"), filename, lambda: _mtime(filename) == mtime
+
+
+def _mtime(path: str) -> int | None:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return None
+
+
+def _layouts_boundary(root: Path) -> Boundary | None:
+    """Where the site's layouts/ may lead; None when it has none of its own (or a symbolic link to
+    a folder outside the site, or to a hidden one, in its place)."""
+    boundary = Boundary(root, LAYOUTS_DIR)
+    if not (root / LAYOUTS_DIR).is_dir() or boundary.folder_refusal() is not None:
+        return None
+    return boundary
 
 
 class _StrictUndefined(jinja2.StrictUndefined):
@@ -51,14 +75,14 @@ class _StrictUndefined(jinja2.StrictUndefined):
 
 
 class TemplateSet:
-    def __init__(self, root: Path, digest: str | None = None, bytecode_dir: Path | None = None):
+    def __init__(self, root: Path, digest: str | None = None):
         self.root = root
         self._digest = digest
         self.layouts = root / LAYOUTS_DIR
         theme_templates = jinja2.FileSystemLoader(THEME_DIR / "templates")
         loaders: list[jinja2.BaseLoader] = []
-        if self.layouts.is_dir():
-            loaders.append(_SiteLoader(self.layouts, root))
+        if _layouts_boundary(root) is not None:
+            loaders.append(_SiteLoader(root))
         loaders += [jinja2.PrefixLoader({"theme": theme_templates}), theme_templates]
         self.env = jinja2.Environment(
             loader=jinja2.ChoiceLoader(loaders),
@@ -71,7 +95,9 @@ class TemplateSet:
             # so Jinja need not stat every template file each time a page asks for it.
             auto_reload=False,
             # Compiled templates kept on disk spare each `sitegen build` process compiling them again.
-            bytecode_cache=jinja2.FileSystemBytecodeCache(str(bytecode_dir)) if bytecode_dir else None,
+            # They are code, so they are kept where Jinja keeps them for this user (a private
+            # folder it checks is this user's own), never in the site's folder (docs/security.md).
+            bytecode_cache=jinja2.FileSystemBytecodeCache(),
         )
         self.env.filters["schema_org"] = schema_org
 
@@ -79,12 +105,19 @@ class TemplateSet:
     def digest_of(root: Path) -> str:
         """A digest of every template the site can use: its layouts/ (but static/) and the theme's."""
         hasher = hashlib.sha256()
-        for folder in (THEME_DIR / "templates", root / LAYOUTS_DIR):
-            if folder.is_dir():
-                for path in sorted(folder.rglob("*")):
-                    relative = path.relative_to(folder)
-                    if path.is_file() and relative.parts[0] != "static" and not is_ignored_name(path.name):
-                        hasher.update(f"{folder}/{relative.as_posix()}".encode() + b"\0" + path.read_bytes())
+        folders = [(THEME_DIR / "templates", None)]
+        layouts = _layouts_boundary(root)
+        if layouts is not None:
+            folders.append((root / LAYOUTS_DIR, layouts))
+        for folder, boundary in folders:
+            for parent, dirnames, names, _ in walk_inside(folder, boundary):
+                if parent == str(folder):
+                    dirnames[:] = [name for name in dirnames if name != "static"]
+                for name in names:
+                    data, _ = read_regular_file(os.path.join(parent, name), boundary)
+                    if data is not None:
+                        relative = Path(parent, name).relative_to(folder).as_posix()
+                        hasher.update(f"{folder}/{relative}".encode() + b"\0" + data)
         return hasher.hexdigest()
 
     def digest(self) -> str:
@@ -95,15 +128,30 @@ class TemplateSet:
     @staticmethod
     def static_files(root: Path) -> dict[str, Path]:
         """Files copied as they are to the output's root: layouts/static/ over the theme's static/."""
+        return TemplateSet.find_static_files(root)[0]
+
+    @staticmethod
+    def find_static_files(root: Path) -> tuple[dict[str, Path], list[Diagnostic]]:
+        """The static files, and warnings for those not published (a FIFO, a link to a hidden file)."""
         files: dict[str, Path] = {}
-        for static_root in (THEME_DIR / "static", root / LAYOUTS_DIR / "static"):
+        problems: list[Diagnostic] = []
+        boundary = Boundary(root, LAYOUTS_DIR)
+        for static_root, within in ((THEME_DIR / "static", None), (root / LAYOUTS_DIR / "static", boundary)):
             if not static_root.is_dir():
                 continue
-            for folder, _, names in walk_inside(static_root, root if static_root.is_relative_to(root) else static_root, []):
+            if within is not None:
+                why = boundary.folder_refusal() or boundary.refusal(str(static_root), "folder")
+                if why is not None:
+                    problems.append(warning(f"{LAYOUTS_DIR}/static", None, why))
+                    continue
+            for folder, _, names, refused in walk_inside(static_root, within):
                 for name in names:
                     path = Path(folder) / name
                     files[path.relative_to(static_root).as_posix()] = path
-        return dict(sorted(files.items()))
+                for odd in refused:
+                    relative = Path(folder, odd.name).relative_to(static_root).as_posix()
+                    problems.append(odd.problem(f"{LAYOUTS_DIR}/static/{relative}", False))
+        return dict(sorted(files.items())), problems
 
     def display_path(self, filename: str | None, name: str | None = None) -> str:
         """A template file as the author knows it: layouts/x.html, or the built-in theme's."""

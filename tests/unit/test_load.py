@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from sitegen.load.dates import parse_moment
+from sitegen.load.files import Boundary
 from sitegen.load.schema import Invalid
+from sitegen.load.sources import walk_inside
 from sitegen.load.yaml_lines import parse_yaml
 from sitegen.model.slugs import slugify
 from sitegen.write.paths import UnsafePath, output_path
@@ -97,3 +100,26 @@ def test_a_bare_number_is_text_as_written(written):
     from sitegen.load.schema import text
     value, _ = parse_yaml(f"author: {written}\n", "f.yaml")
     assert text(value["author"]) == written
+
+
+def test_the_walk_sets_apart_what_is_not_read(tmp_path):
+    content = tmp_path / "content"
+    (content / ".hidden").mkdir(parents=True)
+    (content / "own.txt").write_text("mine")
+    (tmp_path / "elsewhere.txt").write_text("not content")
+    os.mkfifo(content / "pipe")
+    for name, target in [("also-own.txt", "own.txt"), ("folder", ".hidden"), ("loop-a", "loop-b"),
+                         ("loop-b", "loop-a"), ("gone", "nothing"), ("secret", ".hidden/x"),
+                         ("out", "../elsewhere.txt")]:
+        (content / name).symlink_to(target)
+    (content / ".hidden/x").write_text("hidden")
+    [(folder, dirnames, filenames, refused)] = list(walk_inside(content, Boundary(tmp_path, "content")))
+    assert (folder, dirnames, filenames) == (str(content), [], ["also-own.txt", "own.txt"])
+    assert [(odd.name, odd.why, odd.special) for odd in refused] == [
+        ("gone", "is a symbolic link to nothing", True),
+        ("loop-a", "is a loop of symbolic links", True),
+        ("loop-b", "is a loop of symbolic links", True),
+        ("out", "a symbolic link that leads out of content/: not read", False),
+        ("pipe", "is not a regular file (a FIFO)", True),
+        ("secret", "a symbolic link to a hidden file: not published", False),
+    ]
