@@ -276,12 +276,13 @@ class _Planner:
     def discussion_pages(self) -> None:
         config = self.config
         # Newest first; an undated comment counts as of its article's date, in thread order.
-        stamped = ((-(comment.timestamp if comment.timestamp is not None else record.date.value.timestamp()),
-                    rank, position, comment)
-                   for rank, record in enumerate(self.articles) for position, comment in enumerate(record.comments))
+        stamped = ((-(timestamp if timestamp is not None else record.date.value.timestamp()), rank, position)
+                   for rank, record in enumerate(self.articles)
+                   for position, timestamp in enumerate(record.comments.timestamps))
         recent = []
-        for _, rank, _, comment in heapq.nsmallest(RECENT_COMMENTS, stamped, key=lambda item: item[:3]):
+        for _, rank, position in heapq.nsmallest(RECENT_COMMENTS, stamped):
             record = self.articles[rank]
+            comment = record.comments[position]
             page = href(config, record.url_path)
             date = (date_view(Moment(datetime.fromtimestamp(comment.timestamp, config.timezone), comment.has_time),
                               config.language) if comment.timestamp is not None else None)
