@@ -9,7 +9,8 @@ import re
 import pytest
 
 from sitegen.serve.live import inject_client
-from sitegen.serve.server import Located, allowed_host, content_type, locate, preview_host_names
+from sitegen.serve.hosts import allowed_host, preview_host_names
+from sitegen.serve.server import Located, content_type, locate
 from sitegen.serve.session import PreviewState
 from sitegen.serve.watcher import ChangeKind, change_kind
 

@@ -13,10 +13,7 @@ from __future__ import annotations
 import errno
 import html
 import io
-import ipaddress
 import mimetypes
-import re
-import select
 import shutil
 import signal
 import socket
@@ -34,6 +31,8 @@ from urllib.parse import quote, unquote, urlsplit
 from sitegen import __version__
 from sitegen.build import BuildOptions
 from sitegen.diagnostics import Diagnostic
+from sitegen.serve.connections import RequestReader, peer_gone
+from sitegen.serve.hosts import allowed_host, preview_host_names
 from sitegen.serve.live import (
     CLIENT_PATH,
     EVENTS_PATH,
@@ -126,88 +125,6 @@ def _unsafe(segment: str) -> bool:
     return segment in (".", "..") or any(ch in "/\\" or ord(ch) < 32 or ch == "\x7f" for ch in segment)
 
 
-_HOST = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[^\[\]:@/\\\s]+)(:[0-9]{0,5})?")
-
-
-def preview_host_names(host: str, base_url: str | None) -> frozenset[str]:
-    """The names, besides IP addresses, that a request may give in its Host header.
-
-    localhost (and its subdomains, which browsers keep on this machine), the name the preview
-    listens on, the machine's own name when it listens on every address, and --base-url's host.
-    """
-    names = {"localhost", host.lower().rstrip("."), (urlsplit(base_url or "").hostname or "").rstrip(".")}
-    if host in ("", "0.0.0.0", "::"):
-        names.add(socket.gethostname().lower().rstrip("."))
-    return frozenset(name for name in names if name and not _is_ip(name))
-
-
-def allowed_host(header: str | None, names: frozenset[str]) -> bool:
-    """Whether a Host header names the preview: one of `names` or an IP address, with any port.
-
-    No header at all is allowed (HTTP/1.0 has none). An IP address cannot be rebound, so, as in
-    Vite and webpack-dev-server, every one is accepted: what counts is that no name that someone
-    else's DNS answers for can reach the preview.
-    """
-    if header is None:
-        return True
-    found = _HOST.fullmatch(header.strip())
-    if not found:
-        return False
-    name = found.group(1).lower()
-    if name.startswith("["):
-        return _is_ip(name[1:-1])
-    name = name.rstrip(".")
-    return name in names or name.endswith(".localhost") or _is_ip(name)
-
-
-def _is_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
-
-
-class _RequestReader(io.RawIOBase):
-    """A connection's reading side that, while `deadline` is set, gives up then with TimeoutError.
-
-    A socket timeout alone bounds each wait, so a client sending a byte now and then could hold
-    its thread for hours; the deadline bounds the whole request.
-    """
-
-    def __init__(self, connection: socket.socket):
-        self.connection = connection
-        self.deadline: float | None = None
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        if self.deadline is not None:
-            left = self.deadline - time.monotonic()
-            if left <= 0:
-                raise TimeoutError("no whole request in time")
-            self.connection.settimeout(left)
-        return self.connection.recv_into(buffer)
-
-
-def _peer_gone(connection: socket.socket) -> bool:
-    """Whether the client has closed or reset its end: readable, with nothing to read.
-
-    Anything else a client sends on an event stream is read and dropped.
-    """
-    try:
-        if hasattr(select, "poll"):  # select.select cannot watch a descriptor above FD_SETSIZE
-            poller = select.poll()
-            poller.register(connection, select.POLLIN)
-            readable = bool(poller.poll(0))
-        else:
-            readable = bool(select.select([connection], [], [], 0)[0])
-        return readable and connection.recv(4096) == b""
-    except OSError:
-        return True
-
-
 class PreviewHandler(BaseHTTPRequestHandler):
     server: PreviewServer
     server_version = f"sitegen-preview/{__version__}"
@@ -216,7 +133,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         super().setup()
         self.rfile.close()  # replaced by one that keeps a deadline (closed, so the socket can close)
         self.connection.settimeout(self.server.request_timeout)
-        self._reader = _RequestReader(self.connection)
+        self._reader = RequestReader(self.connection)
         self.rfile = io.BufferedReader(self._reader)
 
     def handle_one_request(self) -> None:
@@ -345,7 +262,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         # gone, lets a closed page's thread end at once rather than at the next write.
         while True:
             state = session.wait_for_news(sent, timeout=PEER_CHECK_SECONDS)
-            if session.closed or _peer_gone(self.connection):
+            if session.closed or peer_gone(self.connection):
                 return
             if state.builds != sent:
                 self.wfile.write(event_message(state))
