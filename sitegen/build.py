@@ -191,7 +191,9 @@ class _Build:
 
     def run(self) -> BuiltFiles | None:
         sources = self.scan()
-        layouts = Layouts(TemplateSet.digest_of(self.root), TemplateSet.static_files(self.root))
+        static_files, found = TemplateSet.find_static_files(self.root)
+        self.diagnostics += found
+        layouts = Layouts(TemplateSet.digest_of(self.root), static_files)
         inputs = self.inputs_stamp(sources, layouts) if self.out_dir is not None else None
         unchanged = self.unchanged_since_last_build(inputs)
         if unchanged is not None:

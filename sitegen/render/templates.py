@@ -126,13 +126,9 @@ class TemplateSet:
         return self._digest
 
     @staticmethod
-    def static_files(root: Path) -> dict[str, Path]:
-        """Files copied as they are to the output's root: layouts/static/ over the theme's static/."""
-        return TemplateSet.find_static_files(root)[0]
-
-    @staticmethod
     def find_static_files(root: Path) -> tuple[dict[str, Path], list[Diagnostic]]:
-        """The static files, and warnings for those not published (a FIFO, a link to a hidden file)."""
+        """Files copied as they are to the output's root, layouts/static/ over the theme's static/; and
+        warnings for those not published (a FIFO, a link to a hidden file)."""
         files: dict[str, Path] = {}
         problems: list[Diagnostic] = []
         boundary = Boundary(root, LAYOUTS_DIR)
