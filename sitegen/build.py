@@ -1,8 +1,8 @@
 """The build: the one place the stages are chained, for `build`, `serve` and `check` alike.
 
-    scan ─ load (process_article*) ─ assemble and plan ─ make (make_page*) ─ write
+    scan ─ load (_process_source*) ─ assemble and plan ─ make (_make_page*) ─ write
 
-`process_article` (read, check, Markdown, anchoring) and `make_page` (templates, feeds) are the
+`_process_source` (read, check, Markdown, anchoring) and `_make_page` (templates, feeds) are the
 per-item stages: each runs in worker processes when there is much to do, and only for items whose
 inputs' digests the cache (cache/) has not seen. Every stage returns diagnostics; a failing item
 drops out of later stages and the run goes on, so one build reports every error.
@@ -39,8 +39,8 @@ from sitegen.write.output import (
 )
 from sitegen.write.paths import output_path
 
-PATCH_LIMIT = 8 * PARALLEL_THRESHOLD
-"""Up to this many changed pages are written into the output in place; more make a fresh tree."""
+PATCH_LIMIT = 256
+"""Fewer changed pages than this are written into the output in place; more make a fresh tree."""
 
 Progress = Callable[[str, int, int], None]
 """Called as (stage, done, total) while a build runs."""
@@ -164,13 +164,19 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None, out_dir: 
         try:
             try:
                 files = build.run()
-            except CacheDamaged as exc:
-                # Found only when a page needed it: nothing was written yet, so build again from the sources.
-                cache.start_afresh(str(exc))
+            except OSError:
+                raise
+            except Exception as exc:
+                if not isinstance(exc, CacheDamaged) and not cache.read_from_disk:
+                    raise  # a bug in sitegen
+                # A cache file that read as sitegen's data and still was not what the build needed
+                # (damaged, or made to look right): nothing was written yet, so build again from
+                # the sources. An error that comes back then is sitegen's own, and is raised.
+                cache.start_afresh(str(exc) if isinstance(exc, CacheDamaged) else f"{type(exc).__name__}: {exc}")
                 build = _Build(root, options, settings, cache, out_dir, progress, list(diagnostics))
                 files = build.run()
         except OSError as exc:  # a full disk, a folder that cannot be written: the output is as it was
-            where = exc.filename or (out_dir or root)
+            where = exc.filename if isinstance(exc.filename, str) else (out_dir or root)
             build.diagnostics.append(error(str(where), None, f"cannot be written: {exc.strerror or exc}"))
             files = None
         build.stats.seconds = time.perf_counter() - started

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import sys
 import time
 import traceback
@@ -20,6 +21,7 @@ from sitegen.load.config import CONFIG_FILE
 # for the preview server, the importers' HTML parsing or the checker.
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # as a shell reports a process ended by SIGINT
 
 
 class UsageError(Exception):
@@ -58,7 +60,7 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--jobs", metavar="N", type=int, default=default_jobs(),
                        help=f"processes to use (default: this machine's cores, {default_jobs()})")
     build.add_argument("--no-cache", action="store_true",
-                       help=f"build everything afresh, without reading or writing {CACHE_DIR}/")
+                       help=f"build everything afresh, without reading or writing {CACHE_DIR}/ (only its lock file)")
     build.set_defaults(run=run_build)
 
     preview = commands.add_parser(
@@ -360,6 +362,17 @@ def _new_site(args) -> int:
     return EXIT_OK
 
 
+def run() -> None:
+    """The `sitegen` command. After Ctrl-C it ends at once: a worker pool's threads, stopped with
+    their workers, are not waited for."""
+    code = main()
+    if code == EXIT_INTERRUPTED:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
@@ -370,7 +383,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("sitegen: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except Exception:
         traceback.print_exc()
         print(f"sitegen {__version__}: internal error: this is a bug in sitegen, please report it "

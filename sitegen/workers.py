@@ -15,6 +15,8 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Callable, Iterable, Iterator, TypeVar
 
+from sitegen.write.interrupts import interrupts_held
+
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
@@ -37,7 +39,11 @@ def map_in_workers(function: Callable[[Any, Item], Result], items: list[Item], s
                                    initializer=_start_worker, initargs=(state, os.getpid()))
     chunk = max(1, min(32, len(items) // (jobs * 16)))
     try:
-        yield from executor.map(_call, [function] * len(items), items, chunksize=chunk)
+        # Workers are forked as the work is handed out: Ctrl-C is held off until then, so that no
+        # worker gets it before it has set itself to ignore it (it would print a traceback).
+        with interrupts_held():
+            results = executor.map(_call, [function] * len(items), items, chunksize=chunk)
+        yield from results
     except BaseException:
         # Ctrl-C, or an error: stop the workers now rather than let them finish the stage.
         # (ProcessPoolExecutor.terminate_workers comes only in Python 3.14.)
@@ -53,6 +59,8 @@ def _start_worker(state: Any, parent: int) -> None:
     global _state
     _state = state
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C, and stops the workers
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
 
 

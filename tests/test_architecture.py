@@ -18,7 +18,7 @@ LAYERS = [
     ("sitegen.model",),
     ("sitegen.render",),
     ("sitegen.write",),
-    ("sitegen.cache", "sitegen.build"),
+    ("sitegen.cache", "sitegen.workers", "sitegen.build"),
     ("sitegen.serve", "sitegen.check", "sitegen.importers", "sitegen.scaffold"),
     ("sitegen.cli", "sitegen.__main__"),
 ]

@@ -18,7 +18,7 @@ import pytest
 from conftest import tree_bytes, tree_stats
 from generated_site import generate_site
 from sitegen.build import BuildOptions, build_site
-from sitegen.cache import CACHE_DIR, BuildCache
+from sitegen.cache import CACHE_DIR, BuildCache, store
 from sitegen.cache.code import code_digest, digest_of_code
 from sitegen.cache.lock import site_lock
 from sitegen.write import output as output_module
@@ -133,6 +133,95 @@ def test_a_damaged_cache_is_ignored_with_one_line_and_rebuilt(site, clean_build,
     assert tree_bytes(site / "output") == tree_bytes(site.parent / "fresh")
     again = sitegen(site)
     assert again.returncode == 0 and again.stderr == "", "the cache was made again, whole"
+
+
+def _rewrite_index(cache: Path, change) -> None:
+    """Read the index as sitegen does, let `change` alter its tables, and write it back, whole and
+    with a right checksum: damage that reads as sitegen's data."""
+    with store.open_regular(cache / "index.pickle") as stream:
+        code, = store.read_frame(stream)
+        tables, = store.read_frame(stream)
+    change(tables)
+    with open(cache / "index.pickle", "wb") as stream:
+        store.write_frame(stream, code)
+        store.write_frame(stream, tables)
+
+
+WELL_FORMED_DAMAGE = {
+    "diagnostics of the wrong type": lambda cache: _rewrite_index(cache, lambda tables: tables["articles"].update(
+        {digest: (shape, 5, packed) for digest, (shape, _, packed) in tables["articles"].items()})),
+    "a record that is a number": lambda cache: _rewrite_index(cache, lambda tables: tables["articles"].update(
+        {digest: (shape, diagnostics, 5) for digest, (shape, diagnostics, _) in tables["articles"].items()})),
+    "a byte changed in the plans": lambda cache: _flip_a_byte(cache / "plans.pickle", 0.8),
+    "a byte changed in a work": lambda cache: [_flip_a_byte(p, 0.5) for p in (cache / "articles").iterdir()],
+    "a FIFO for the index": lambda cache: ((cache / "index.pickle").unlink(), os.mkfifo(cache / "index.pickle")),
+    "a FIFO for the plans": lambda cache: ((cache / "plans.pickle").unlink(), os.mkfifo(cache / "plans.pickle")),
+}
+
+
+def _flip_a_byte(path: Path, where: float) -> None:
+    data = bytearray(path.read_bytes())
+    data[int(len(data) * where)] ^= 0x20
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("damage", WELL_FORMED_DAMAGE, ids=list(WELL_FORMED_DAMAGE))
+def test_damage_that_still_reads_as_data_is_found_and_the_build_made_afresh(site, damage):
+    assert sitegen(site).returncode == 0
+    if "index" in damage or "record" in damage or "diagnostics" in damage:
+        article = sorted((site / "content").rglob("*.md"))[3]
+        article.write_text(article.read_text().replace("title: '", "title: 'Retitled ", 1))  # reads every record
+    WELL_FORMED_DAMAGE[damage](site / CACHE_DIR)
+    shutil.rmtree(site / "output")  # every page made: every plan and work read
+    result = sitegen(site)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert [line for line in result.stderr.splitlines() if line.startswith("note: ")] != []
+    fresh = sitegen(site, "--no-cache", "--output", str(site.parent / "fresh"))
+    assert tree_bytes(site / "output") == tree_bytes(site.parent / "fresh")
+
+
+def test_symbolic_links_in_the_cache_are_never_followed(site, tmp_path):
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    (keys / "id_rsa").write_text("secret\n")
+    assert sitegen(site).returncode == 0
+    shutil.rmtree(site / CACHE_DIR / "articles")
+    (site / CACHE_DIR / "articles").symlink_to(keys)
+    result = sitegen(site)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in keys.iterdir()) == ["id_rsa"], "the cache pruned or wrote another folder"
+    shutil.rmtree(site / CACHE_DIR)
+    (site / CACHE_DIR).symlink_to(keys)
+    result = sitegen(site)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in keys.iterdir()) == ["id_rsa"]
+    assert (site / CACHE_DIR).is_dir() and not (site / CACHE_DIR).is_symlink()
+
+
+def test_a_cache_that_cannot_be_written_costs_only_time(site, clean_build, monkeypatch, capsys):
+    from conftest import run_sitegen
+    from sitegen import cache as cache_module
+
+    def refuse(target, data):
+        raise OSError(errno.EACCES, "Permission denied", str(target))
+
+    monkeypatch.setattr(cache_module, "write_atomically", refuse)
+    code, _, stderr = run_sitegen(["build", "--source", site, "--jobs", "1"], capsys)
+    assert code == 0, stderr
+    assert stderr.splitlines() == [".sitegen-cache/ could not be written (Permission denied): this build goes on "
+                                   "without it, and the next one will take longer".join(["note: ", ""])]
+    assert tree_bytes(site / "output") == clean_build
+
+
+def test_a_folder_where_the_old_output_had_a_page_is_replaced(site, clean_build, tmp_path):
+    out = tmp_path / "out"
+    assert sitegen(site, "--no-cache", "--output", str(out)).returncode == 0
+    (out / "index.html").unlink()
+    (out / "index.html").mkdir()
+    result = sitegen(site, "--no-cache", "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    assert tree_bytes(out) == clean_build
 
 
 def test_a_cache_from_other_code_is_not_used(site, clean_build, monkeypatch):

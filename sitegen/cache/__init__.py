@@ -99,7 +99,6 @@ class LastBuild:
 
 @dataclass
 class _Tables:
-    code: str
     sources: dict[str, SourceStamp] = field(default_factory=dict)
     """Article key -> its files' stamp and digest."""
     articles: dict[str, ArticleEntry] = field(default_factory=dict)
@@ -118,17 +117,19 @@ class BuildCache:
     def __init__(self, directory: Path | None = None):
         self.directory = directory
         self.code = code_digest()
-        self.tables = _Tables(self.code)
+        self.tables = _Tables()
         self.notices: list[str] = []
         """One line for each cache file that could not be used (shown by the command line)."""
         # In memory, every work (serve); with a directory, only the recently used (bounded memory).
         self._works: OrderedDict[str, ArticleWork] = OrderedDict()
-        self._memory_works = None if directory is None else 256
+        self._works_at_most: int | None = None if directory is None else 256
         self._stored: set[str] | None = None
         self._templates: tuple[tuple, TemplateSet] | None = None
         self._plans: Planned | None = None
         self._plans_state = "unread" if directory is not None else "read"  # or "changed"
         self._opened = directory is None
+        self.read_from_disk = False
+        """True once anything was read from the cache's folder (it could be what fails a build)."""
 
     def open(self) -> None:
         """Read what the disk holds, once, with the site's build lock held."""
@@ -157,11 +158,15 @@ class BuildCache:
 
     def keep_work(self, digest: str, work: ArticleWork) -> None:
         """Keep a work in memory, and on disk for the builds after this one."""
-        if self.directory is not None:
-            write_work(self.directory, digest, work)
+        if self.directory is not None and self._works_at_most is not None:
+            try:
+                write_work(self.directory, digest, work)
+            except OSError as exc:  # kept in memory instead: the cache costs only time
+                self._unwritable(exc)
+                self._works_at_most = None
         self._works[digest] = work
-        if self._memory_works is not None:
-            while len(self._works) > self._memory_works:
+        if self._works_at_most is not None:
+            while len(self._works) > self._works_at_most:
                 self._works.popitem(last=False)
 
     def template_set(self, root: Path, digest: str) -> TemplateSet:
@@ -181,13 +186,14 @@ class BuildCache:
     def _read_work(self, digest: str, whole: bool) -> tuple:
         """(feed entry,) or (article, rendered, feed entry): the feed entry is stored first, so a
         feed reads it without the rest."""
+        self.read_from_disk = True
         try:
-            with open(work_path(self.directory, digest), "rb") as stream:
-                feed_entry = store.load(stream)
+            with store.open_regular(work_path(self.directory, digest)) as stream:
+                feed_entry, = store.read_frame(stream)
                 if not whole:
                     return (feed_entry,)
-                article, rendered = store.load(stream)
-        except (OSError, TypeError, ValueError, store.Unreadable) as exc:
+                article, rendered = store.read_frame(stream)
+        except (OSError, ValueError, store.Unreadable) as exc:
             # Listed by has_work, so it was there: damaged since. The build cannot make its pages.
             raise CacheDamaged(f"{CACHE_DIR}/{_WORKS}/{digest}.pickle could not be read ({exc}): "
                                "the cache is ignored, and made again") from None
@@ -200,8 +206,9 @@ class BuildCache:
         if self._plans_state == "unread":
             self._plans_state = "read"
             path = self.directory / _PLANS
-            if path.exists():
+            if os.path.lexists(path):
                 try:
+                    self.read_from_disk = True
                     self._plans = Planned.load(path, self.code)
                 except (OSError, ValueError, store.Unreadable) as exc:
                     self._notice(_PLANS, exc)
@@ -220,19 +227,24 @@ class BuildCache:
         self.tables.outputs[output_key] = made
 
     def last_build(self, output_key: str) -> LastBuild | None:
-        if self.directory is None or not (self.directory / _LAST_BUILD).exists():
+        if self.directory is None or not os.path.lexists(self.directory / _LAST_BUILD):
             return None
         try:
-            with open(self.directory / _LAST_BUILD, "rb") as stream:
-                code, output, last = store.load(stream), store.load(stream), store.load(stream)
-        except (OSError, store.Unreadable) as exc:
+            self.read_from_disk = True
+            with store.open_regular(self.directory / _LAST_BUILD) as stream:
+                code, output, last = store.read_frame(stream)
+        except (OSError, ValueError, store.Unreadable) as exc:
             self._notice(_LAST_BUILD, exc)
             return None
         return last if code == self.code and output == output_key and isinstance(last, LastBuild) else None
 
     def remember_build(self, output_key: str, last: LastBuild) -> None:
-        if self.directory is not None:
-            self._write(_LAST_BUILD, lambda stream: [store.dump(value, stream) for value in (self.code, output_key, last)])
+        if self.directory is None:
+            return
+        try:
+            self._write(_LAST_BUILD, lambda stream: store.write_frame(stream, self.code, output_key, last))
+        except OSError as exc:
+            self._unwritable(exc)
 
     # -- on disk --
 
@@ -240,10 +252,12 @@ class BuildCache:
         """Read the tables, and clear away what a killed build left; a cache that cannot be used
         is started afresh, with one notice."""
         folder = self.directory
-        if folder.exists() and not folder.is_dir() or (folder / _WORKS).exists() and not (folder / _WORKS).is_dir():
-            self._notice(CACHE_DIR if not folder.is_dir() else _WORKS, "not a folder")
-            self._clear()
-            return
+        for name, path in ((CACHE_DIR, folder), (_WORKS, folder / _WORKS)):
+            if path.is_symlink() or os.path.lexists(path) and not path.is_dir():
+                # Never followed: a link here could lead the cache to read, or prune, another folder.
+                self._notice(name, "a symbolic link" if path.is_symlink() else "not a folder")
+                self._clear()
+                return
         remove_leftovers(folder)
         remove_leftovers(folder / _WORKS)
         try:  # one listing of the works, not a stat for each article
@@ -257,18 +271,19 @@ class BuildCache:
             return
         self._stored = {name[:-7] for name, _ in works if name.endswith(".pickle")}
         path = folder / _INDEX
-        if not path.exists():
+        if not os.path.lexists(path):
             return
         try:
-            with open(path, "rb") as stream:
-                code = store.load(stream)
+            with store.open_regular(path) as stream:
+                code, = store.read_frame(stream)
                 if code != self.code:
                     self.notices.append(f"{CACHE_DIR}/ was made by another version of sitegen: building afresh")
                     self._clear()
                     return
-                stored = store.load(stream)
+                stored, = store.read_frame(stream)
+            self.read_from_disk = True
             # Each article's record stays pickled on its own, so an unchanged one is not pickled again.
-            self.tables = _Tables(self.code, {key: SourceStamp(*stamp) for key, stamp in stored["sources"].items()}, {
+            self.tables = _Tables({key: SourceStamp(*stamp) for key, stamp in stored["sources"].items()}, {
                 digest: ArticleEntry(None, diagnostics, shape, packed)
                 for digest, (shape, diagnostics, packed) in stored["articles"].items()}, {
                 folder: {path: OutputEntry(*entry) for path, entry in entries.items()}
@@ -299,14 +314,20 @@ class BuildCache:
                 "outputs": {folder: {path: (e.fingerprint, e.size, e.mtime_ns) for path, e in entries.items()}
                             for folder, entries in self.tables.outputs.items() if folder},
             }
-            self._write(_INDEX, lambda stream: (store.dump(self.code, stream), store.dump(stored, stream)))
+            self._write(_INDEX, lambda stream: (store.write_frame(stream, self.code),
+                                                store.write_frame(stream, stored)))
             if self._plans_state == "changed":
                 self._write(_PLANS, lambda stream: self._plans.dump(stream, self.code))
                 self._plans_state = "read"
             self._prune()
         except OSError as exc:
-            self.notices.append(f"{CACHE_DIR}/ could not be saved ({exc.strerror or exc}): the next build "
-                                "will take longer")
+            self._unwritable(exc)
+
+    def _unwritable(self, exc: OSError) -> None:
+        message = (f"{CACHE_DIR}/ could not be written ({exc.strerror or exc}): this build goes on without it, "
+                   "and the next one will take longer")
+        if message not in self.notices:
+            self.notices.append(message)
 
     def _write(self, name: str, write) -> None:
         write_atomically(self.directory / name, write)
@@ -315,7 +336,7 @@ class BuildCache:
         """Remove stored works no article refers to any more."""
         live = set(self.tables.articles)
         folder = self.directory / _WORKS
-        if folder.is_dir():
+        if folder.is_dir() and not folder.is_symlink():
             for path in folder.iterdir():
                 if path.stem not in live:
                     path.unlink(missing_ok=True)
@@ -326,6 +347,7 @@ class BuildCache:
                             f"{CACHE_DIR}/ could not be read ({why}): ignored, and made again")
         self._works.clear()
         self._plans = None
+        self.read_from_disk = False
         self._clear()
 
     def _notice(self, name: str, why) -> None:
@@ -333,7 +355,7 @@ class BuildCache:
 
     def _clear(self) -> None:
         """Start the cache afresh on disk too: nothing in it is used again."""
-        self.tables = _Tables(self.code)
+        self.tables = _Tables()
         self._plans_state = "read"
         self._stored = set()
         try:
@@ -350,7 +372,7 @@ class BuildCache:
         except OSError as exc:
             self.notices.append(f"{CACHE_DIR}/ could not be cleared ({exc.strerror}): the build goes on without it")
             self.directory = None
-            self._memory_works = None
+            self._works_at_most = None
 
 
 def article_digest(files_digest: str, settings: str) -> str:
@@ -365,6 +387,6 @@ def work_path(directory: Path, digest: str) -> Path:
 def write_work(directory: Path, digest: str, work: ArticleWork) -> None:
     """Stored as two pickles, the feed entry first: a feed reads it without the rest."""
     def write(stream):
-        store.dump(work.feed_entry, stream)
-        store.dump((work.article, work.rendered), stream)
+        store.write_frame(stream, work.feed_entry)
+        store.write_frame(stream, work.article, work.rendered)
     write_atomically(work_path(directory, digest), write)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,11 +20,14 @@ def site_lock(folder: Path):
     """Hold the lock file in `folder` (the site's cache folder) while the block runs; wait, saying
     so once, while another process holds it. The system drops the lock when a holder dies."""
     try:
+        if folder.is_symlink():  # never followed: the cache says so, and clears it
+            raise NotADirectoryError(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        handle = open(folder / LOCK_FILE, "a+b")
+        handle = os.fdopen(os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0),
+                                   0o644), "r+b")
     except OSError:
         # A site that cannot be written to (a read-only checkout): nothing to protect. Or a file
-        # where the cache's folder should be: the cache says so, and clears it for the next build.
+        # or a link where the cache's folder should be: the cache says so, and clears it.
         yield
         return
     with handle:

@@ -125,8 +125,8 @@ class Planned:
             return at
 
         table = replace(self, packed=slices(self.packed), views=slices(self.views), unpacked={})
-        store.dump(header, stream)
-        store.dump(table, stream)
+        store.write_frame(stream, header)
+        store.write_frame(stream, table)
         stream.write(blob.getbuffer())
 
     @staticmethod
@@ -137,27 +137,33 @@ class Planned:
         The file is mapped into memory as it was when opened: a build that replaces it meanwhile
         (another output folder, --drafts) writes a new file, and this one stays as it was.
         """
-        with open(path, "rb") as stream:
-            if store.load(stream) != wanted:
+        with store.open_regular(path) as stream:
+            if store.read_frame(stream) != [wanted]:
                 return None
-            table = store.load(stream)
+            table, = store.read_frame(stream)
             if not isinstance(table, Planned):
                 raise store.Unreadable("not a site's plans")
             blob = memoryview(mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ))[stream.tell():]
-        table.packed = _Slices(blob, table.packed)
-        table.views = _Slices(blob, table.views)
+        # Each plan and view is checked against its digest when it is read: views are named by
+        # theirs, and the table lists every plan's.
+        table.packed = _Slices(blob, table.packed, {path: digest for path, digest, _ in table.pages})
+        table.views = _Slices(blob, table.views, None)
         return table
 
 
 class _Slices(Mapping):
-    """Byte strings at known places in a buffer."""
+    """Byte strings at known places in a buffer, each checked against its SHA-256 when read (named
+    by it, or listed in `digests`)."""
 
-    def __init__(self, blob: memoryview, slices: dict):
-        self.blob, self.slices = blob, slices
+    def __init__(self, blob: memoryview, slices: dict, digests: dict | None):
+        self.blob, self.slices, self.digests = blob, slices, digests
 
     def __getitem__(self, name) -> bytes:
         offset, length = self.slices[name]
-        return self.blob[offset:offset + length].tobytes()
+        data = self.blob[offset:offset + length].tobytes()
+        if hashlib.sha256(data).digest() != (self.digests[name] if self.digests is not None else name):
+            raise store.Unreadable("plans damaged: a checksum differs")
+        return data
 
     def __iter__(self):
         return iter(self.slices)

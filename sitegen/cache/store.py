@@ -1,9 +1,12 @@
-"""How cache files are read and written: pickles that can only hold sitegen's own data.
+"""How cache files are read and written: frames of pickles that can only hold sitegen's own data.
 
 A site's folder is not trusted as code (docs/security.md), and a pull request can commit a
-`.sitegen-cache/`. So cache files are read with an unpickler that builds only sitegen's data
-classes and a few standard value types, never calls anything else, and imports nothing: a file
-naming any other class or function is refused as unreadable, like a damaged one.
+`.sitegen-cache/`. So cache files are read with an unpickler that builds only the data classes
+sitegen defines and a few standard value types, calls nothing else, and never imports a module a
+file names: a file naming any other class or function is refused as unreadable, like a damaged
+one. Each frame carries its length and checksum, so a file cut short or damaged is refused too
+rather than read as other data; and files are read only when they are regular files, never
+through a symbolic link.
 """
 
 from __future__ import annotations
@@ -11,9 +14,14 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import enum
+import hashlib
 import io
+import os
 import pickle
+import stat as statmodule
+import struct
 import sys
+from pathlib import Path
 from typing import Any, BinaryIO, Callable
 from zoneinfo import ZoneInfo
 
@@ -50,9 +58,10 @@ def _zoneinfo_by_key(owner, name: str):
 
 
 def _is_sitegen_data(value) -> bool:
-    return isinstance(value, type) and (
+    """A data class that sitegen defines: a dataclass, a named tuple, an enum, a kind of text or number."""
+    return (isinstance(value, type) and value.__module__.startswith("sitegen.") and (
         dataclasses.is_dataclass(value) or issubclass(value, (enum.Enum, int, str, float))
-        or (issubclass(value, tuple) and hasattr(value, "_fields")))
+        or (issubclass(value, tuple) and hasattr(value, "_fields"))))
 
 
 class _DataUnpickler(pickle.Unpickler):
@@ -63,11 +72,53 @@ class _DataUnpickler(pickle.Unpickler):
             return _ALLOWED_FUNCTIONS[module, name]
         if (module, name) == ("builtins", "getattr"):
             return _zoneinfo_by_key
-        if module == "sitegen" or module.startswith("sitegen."):
+        if module.startswith("sitegen."):
             found = getattr(sys.modules.get(module), name, None)  # never imports: only what is loaded
             if _is_sitegen_data(found):
                 return found
         raise pickle.UnpicklingError(f"{module}.{name} is not sitegen's data")
+
+
+# -- files: frames of pickles with their length and checksum, read only from regular files --
+
+_FRAME = struct.Struct("<Q32s")
+"""A frame's header: the length of its body and the body's SHA-256."""
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """`path` opened for reading, never through a symbolic link, never a FIFO or a device (which
+    could block the build or be endless): Unreadable otherwise."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise Unreadable(exc.strerror or str(exc)) from None
+    if not statmodule.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise Unreadable("not a regular file")
+    return os.fdopen(descriptor, "rb")
+
+
+def write_frame(stream: BinaryIO, *values: Any) -> None:
+    body = b"".join(dumps(value) for value in values)
+    stream.write(_FRAME.pack(len(body), hashlib.sha256(body).digest()))
+    stream.write(body)
+
+
+def read_frame(stream: BinaryIO) -> list[Any]:
+    """The values of the next frame; Unreadable when it is cut short, or damaged (checksum)."""
+    header = stream.read(_FRAME.size)
+    if len(header) != _FRAME.size:
+        raise Unreadable("cut short")
+    length, checksum = _FRAME.unpack(header)
+    if length > os.fstat(stream.fileno()).st_size - stream.tell():
+        raise Unreadable("cut short")
+    body = stream.read(length)
+    if hashlib.sha256(body).digest() != checksum:
+        raise Unreadable("damaged: its checksum differs")
+    values, reader = [], io.BytesIO(body)
+    while reader.tell() < length:
+        values.append(load(reader))
+    return values
 
 
 def dumps(value: Any) -> bytes:
@@ -87,4 +138,8 @@ def load(stream: BinaryIO) -> Any:
 
 
 def loads(data: bytes | memoryview) -> Any:
-    return load(io.BytesIO(data))
+    try:
+        stream = io.BytesIO(data)
+    except TypeError as exc:
+        raise Unreadable(str(exc)) from None
+    return load(stream)

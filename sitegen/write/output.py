@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import stat as statmodule
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterator, Mapping, Protocol
 
 from sitegen.write.files import TEMPORARY_PREFIX, make_temporary_folder, remove_leftovers
+from sitegen.write.interrupts import interrupts_held
 from sitegen.write.swap import exchange
 
 
@@ -108,9 +108,12 @@ def plain_file_holding(path: str, size: int, same: Callable[[BinaryIO], bool]) -
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return None
+    stat = os.fstat(descriptor)
+    if not statmodule.S_ISREG(stat.st_mode) or stat.st_size != size:  # a folder cannot even be wrapped
+        os.close(descriptor)
+        return None
     with os.fdopen(descriptor, "rb") as stream:
-        stat = os.fstat(descriptor)
-        if not statmodule.S_ISREG(stat.st_mode) or stat.st_size != size or not same(stream):
+        if not same(stream):
             return None
     return stat
 
@@ -259,7 +262,7 @@ class StagedOutput:
                 os.link(f"{self.out_dir}/{path}", target)
             except OSError:  # a file system without hard links
                 shutil.copy2(f"{self.out_dir}/{path}", target)
-        with _interrupts_held():
+        with interrupts_held():
             _swap_in(self.staging_dir, self.out_dir)
         return _folder_files(self.out_dir, made)
 
@@ -285,7 +288,7 @@ class PatchedOutput:
         self.paths: set[str] = set()
         self._folder: Path | None = None
 
-    def _temporary(self, path: str) -> str:
+    def _temporary(self) -> str:
         if self._folder is None:
             self._folder = make_temporary_folder(self.out_dir)
         return f"{self._folder}/{len(self.pending)}"
@@ -300,7 +303,7 @@ class PatchedOutput:
         stat = plain_file_holding(target, len(content), lambda existing: existing.read() == content)
         if stat is not None:
             return OutputEntry(fingerprint, stat.st_size, stat.st_mtime_ns)
-        temporary = self._temporary(path)
+        temporary = self._temporary()
         with open(temporary, "wb") as stream:
             stream.write(content)
         self.pending.append((temporary, target))
@@ -311,7 +314,7 @@ class PatchedOutput:
 
     def copy(self, path: str, fingerprint: str, source: Path) -> OutputEntry:
         self.paths.add(path)
-        temporary = self._temporary(path)
+        temporary = self._temporary()
         shutil.copyfile(source, temporary)
         self.pending.append((temporary, f"{self.out_dir}/{path}"))
         return OutputEntry(fingerprint, os.stat(temporary).st_size, -1)
@@ -322,7 +325,7 @@ class PatchedOutput:
         folders = sorted({target.rpartition("/")[0] for _, target in self.pending})
         for folder in folders:  # before anything moves: a folder that cannot be made changes nothing
             os.makedirs(folder, exist_ok=True)
-        with _interrupts_held():
+        with interrupts_held():
             for temporary, target in self.pending:
                 os.replace(temporary, target)
             for path in gone:
@@ -361,17 +364,6 @@ def _remove_with_empty_parents(out_dir: Path, path: str) -> None:
             return
         folder = folder.rpartition("/")[0]
 
-
-class _interrupts_held:
-    """Ctrl-C and SIGTERM wait while the output changes: they take effect right after."""
-
-    def __enter__(self):
-        self.held = (signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-                     if hasattr(signal, "pthread_sigmask") else None)
-
-    def __exit__(self, *exc_info):
-        if self.held is not None:
-            signal.pthread_sigmask(signal.SIG_SETMASK, self.held)
 
 
 def _swap_in(staging: Path, out_dir: Path) -> None:

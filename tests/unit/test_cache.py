@@ -42,6 +42,12 @@ def test_anything_else_is_unreadable(value):
         store.loads(data)
 
 
+def test_a_class_another_module_defines_is_refused_even_when_a_sitegen_module_imports_it():
+    # sitegen.diagnostics imports enum.Enum; called with these arguments it would make a new class.
+    with pytest.raises(store.Unreadable):
+        store.loads(b"csitegen.diagnostics\nEnum\n(VX\nVA B\ntR.")
+
+
 @pytest.mark.parametrize("data", [b"", b"\x80\x05garbage", os.urandom(64)], ids=["empty", "truncated", "random"])
 def test_damage_is_unreadable_not_a_crash(data):
     with pytest.raises(store.Unreadable):
