@@ -54,9 +54,10 @@ def timed_build(site: Path, extra: list[str], source: Path | None = None) -> tup
     of the sitegen in that checkout (run with this Python and its libraries)."""
     started = time.perf_counter()
     command = [sys.executable, "-m", "sitegen"] if source else sitegen_command()
-    environment = {**os.environ, "PYTHONPATH": str(source)} if source else None
-    process = subprocess.Popen([*command, "build", "--source", str(site), *extra],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=environment)
+    # `python -m` imports from the current folder first: run in the checkout, so that its sitegen
+    # is the one imported, not this one (nor one in the folder the benchmark was started from).
+    process = subprocess.Popen([*command, "build", "--source", str(site.resolve()), *extra], cwd=source,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -35,7 +36,8 @@ from sitegen.render.plans import PagePlan
 from sitegen.render.templates import TemplateSet
 from sitegen.workers import PARALLEL_THRESHOLD, can_fork, map_in_workers, serial
 from sitegen.write.output import (
-    BuiltFiles, MemoryOutput, Output, OutputEntry, PatchedOutput, Staging, StagedOutput, recover_output,
+    BuiltFiles, MemoryOutput, Output, OutputEntry, PatchedOutput, Staging, StagedOutput, folder_files,
+    recover_output,
 )
 from sitegen.write.paths import output_path
 
@@ -232,10 +234,10 @@ class _Build:
         """A digest of everything a build reads, by name, size and time, and of what reading the config
         and the folders found: equal stamps, equal outputs and messages."""
         hasher = hashlib.sha256(f"{self.settings.digest}:{layouts.digest}:{self.diagnostics!r}".encode())
-        hasher.update(repr([self.stamps[source.key] for source in sources]).encode())
+        hasher.update(pickle.dumps([self.stamps[source.key] for source in sources]))  # faster than repr
         content = f"{self.root}/{CONTENT_DIR}/"
-        hasher.update(repr([stat(f"{content}{source.bundle_key}/{asset}") for source in sources
-                            for asset in source.assets]).encode())
+        hasher.update(pickle.dumps([stat(f"{content}{source.bundle_key}/{asset}") for source in sources
+                                    for asset in source.assets]))
         for relative, path in layouts.static_files.items():
             hasher.update(repr((relative, stat(path))).encode())
         return hasher.hexdigest()
@@ -248,7 +250,7 @@ class _Build:
         stats = self.stats = replace(last.stats, articles_processed=0, pages_made=0, files_copied=0, made=[])
         stats.pages_unchanged = stats.pages
         self.diagnostics[:] = last.diagnostics
-        return BuiltFiles({path: self.out_dir / path for path in sorted(self.cache.outputs(self.output_key))})
+        return folder_files(self.out_dir, self.cache.outputs(self.output_key))
 
     # -- load: each article read, checked and rendered, or taken from the cache --
 

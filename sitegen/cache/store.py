@@ -4,7 +4,7 @@ A site's folder is not trusted as code (docs/security.md), and a pull request ca
 `.sitegen-cache/`. So cache files are read with an unpickler that builds only the data classes
 sitegen defines and a few standard value types, calls nothing else, and never imports a module a
 file names: a file naming any other class or function is refused as unreadable, like a damaged
-one. Each frame carries its length and checksum, so a file cut short or damaged is refused too
+one. Each frame carries its length and a checksum, so a file cut short or damaged is refused too
 rather than read as other data; and files are read only when they are regular files, never
 through a symbolic link.
 """
@@ -14,13 +14,13 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import enum
-import hashlib
 import io
 import os
 import pickle
 import stat as statmodule
 import struct
 import sys
+import zlib
 from pathlib import Path
 from typing import Any, BinaryIO, Callable
 from zoneinfo import ZoneInfo
@@ -81,8 +81,9 @@ class _DataUnpickler(pickle.Unpickler):
 
 # -- files: frames of pickles with their length and checksum, read only from regular files --
 
-_FRAME = struct.Struct("<Q32s")
-"""A frame's header: the length of its body and the body's SHA-256."""
+_FRAME = struct.Struct("<QI")
+"""A frame's header: the length of its body and the body's CRC-32 (it finds damage, and a frame of
+a warm build's index is tens of megabytes: a cryptographic digest would cost more, for nothing)."""
 
 
 def open_regular(path: Path) -> BinaryIO:
@@ -99,9 +100,17 @@ def open_regular(path: Path) -> BinaryIO:
 
 
 def write_frame(stream: BinaryIO, *values: Any) -> None:
-    body = b"".join(dumps(value) for value in values)
-    stream.write(_FRAME.pack(len(body), hashlib.sha256(body).digest()))
-    stream.write(body)
+    """Pickle `values` into `stream` (a file, which must seek) as one frame: pickled straight into the
+    file, not into memory first, with the header written last."""
+    start = stream.tell()
+    stream.write(bytes(_FRAME.size))
+    body = _Hashing(stream)
+    for value in values:
+        pickle.dump(value, body, protocol=pickle.HIGHEST_PROTOCOL)
+    end = stream.tell()
+    stream.seek(start)
+    stream.write(_FRAME.pack(body.length, body.checksum))
+    stream.seek(end)
 
 
 def read_frame(stream: BinaryIO) -> list[Any]:
@@ -112,13 +121,37 @@ def read_frame(stream: BinaryIO) -> list[Any]:
     length, checksum = _FRAME.unpack(header)
     if length > os.fstat(stream.fileno()).st_size - stream.tell():
         raise Unreadable("cut short")
-    body = stream.read(length)
-    if hashlib.sha256(body).digest() != checksum:
+    body = _Hashing(stream, length)
+    values = []
+    while body.left > 0:
+        values.append(load(body))
+    if body.checksum != checksum:
         raise Unreadable("damaged: its checksum differs")
-    values, reader = [], io.BytesIO(body)
-    while reader.tell() < length:
-        values.append(load(reader))
     return values
+
+
+class _Hashing:
+    """A frame's body as it is written or read, its checksum worked out on the way: read, it ends
+    where the body does."""
+
+    def __init__(self, stream: BinaryIO, left: int = 0):
+        self.stream, self.left, self.length, self.checksum = stream, left, 0, 0
+
+    def write(self, data) -> int:
+        self.checksum = zlib.crc32(data, self.checksum)
+        self.length += len(data)
+        return self.stream.write(data)
+
+    def read(self, size: int = -1) -> bytes:
+        return self._took(self.stream.read(self.left if size is None or size < 0 else min(size, self.left)))
+
+    def readline(self, size: int = -1) -> bytes:
+        return self._took(self.stream.readline(self.left if size is None or size < 0 else min(size, self.left)))
+
+    def _took(self, data: bytes) -> bytes:
+        self.left -= len(data)
+        self.checksum = zlib.crc32(data, self.checksum)
+        return data
 
 
 def dumps(value: Any) -> bytes:

@@ -131,13 +131,15 @@ def _same_stream(stream: BinaryIO, source: Path, chunk: int = 1 << 20) -> bool:
 class BuiltFiles(Mapping[str, bytes]):
     """A build's files, whichever writer made them: output path -> bytes, read when asked for."""
 
-    def __init__(self, contents: dict[str, bytes | Path]):
+    def __init__(self, contents: dict[str, bytes | Path | None], folder: Path | None = None):
         self._contents = contents
-        """Bytes made in memory, or the file holding them (written to a folder, or copied as it is)."""
+        """Bytes made in memory, or the file holding them (copied as it is); None for a file in `folder`."""
+        self._folder = folder
+        """Where a build wrote its files (a Path for each of 30,000 files would cost a second)."""
 
     def __getitem__(self, path: str) -> bytes:
         content = self._contents[path]
-        return content.read_bytes() if isinstance(content, Path) else content
+        return content if isinstance(content, bytes) else self.source(path).read_bytes()
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._contents)
@@ -148,6 +150,8 @@ class BuiltFiles(Mapping[str, bytes]):
     def source(self, path: str) -> Path | None:
         """The file on disk that holds `path`'s bytes (served as it is), or None for bytes in memory."""
         content = self._contents[path]
+        if content is None:
+            return self._folder / path
         return content if isinstance(content, Path) else None
 
 
@@ -218,8 +222,9 @@ def recover_output(out_dir: Path) -> None:
     remove_leftovers(out_dir.parent, keep=lambda name: not name.startswith(prefixes))
 
 
-def _folder_files(out_dir: Path, made: dict[str, OutputEntry]) -> BuiltFiles:
-    return BuiltFiles({path: out_dir / path for path in sorted(made)})
+def folder_files(out_dir: Path, paths) -> BuiltFiles:
+    """The files of a build written into `out_dir`."""
+    return BuiltFiles(dict.fromkeys(sorted(paths)), out_dir)
 
 
 class StagedOutput:
@@ -255,7 +260,7 @@ class StagedOutput:
         """Swap the new folder in, or, when nothing changed, leave the output as it is."""
         if not changed and self.out_dir.is_dir():
             self.abort()
-            return _folder_files(self.out_dir, made)
+            return folder_files(self.out_dir, made)
         for path in self.kept:
             target = self.staging.target(path, self.made_dirs)
             try:
@@ -264,7 +269,7 @@ class StagedOutput:
                 shutil.copy2(f"{self.out_dir}/{path}", target)
         with interrupts_held():
             _swap_in(self.staging_dir, self.out_dir)
-        return _folder_files(self.out_dir, made)
+        return folder_files(self.out_dir, made)
 
     def abort(self) -> None:
         shutil.rmtree(self.staging_dir, ignore_errors=True)
@@ -335,7 +340,7 @@ class PatchedOutput:
             path = target[len(str(self.out_dir)) + 1:]
             stat = os.stat(target)
             made[path] = OutputEntry(made[path].fingerprint, stat.st_size, stat.st_mtime_ns)
-        return _folder_files(self.out_dir, made)
+        return folder_files(self.out_dir, made)
 
     def abort(self) -> None:
         if self._folder is not None:
