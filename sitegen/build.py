@@ -219,7 +219,8 @@ class _Build:
         if made is not None and inputs is not None:
             # What the folder now holds, from the build's own record of each file (no second walk).
             written = files_stamp([(path, (entry.size, entry.mtime_ns)) for path, entry in made.items()])
-            self.cache.remember_build(self.output_key, LastBuild(inputs, written, self.stats, self.diagnostics))
+            last = LastBuild(inputs, written, list(made), self.stats, self.diagnostics)
+            self.cache.remember_build(self.output_key, last)
         return files
 
     # -- scan --
@@ -250,7 +251,7 @@ class _Build:
         stats = self.stats = replace(last.stats, articles_processed=0, pages_made=0, files_copied=0, made=[])
         stats.pages_unchanged = stats.pages
         self.diagnostics[:] = last.diagnostics
-        return folder_files(self.out_dir, self.cache.outputs(self.output_key))
+        return folder_files(self.out_dir, last.files)
 
     # -- load: each article read, checked and rendered, or taken from the cache --
 

@@ -93,6 +93,8 @@ class LastBuild:
     """The stamp of everything it read (build.py's inputs_stamp)."""
     output: str
     """The stamp of the files it left in the folder."""
+    files: list[str]
+    """Their paths: a build that finds nothing changed offers them without reading the index."""
     stats: object
     diagnostics: list[Diagnostic]
 
@@ -117,7 +119,7 @@ class BuildCache:
     def __init__(self, directory: Path | None = None):
         self.directory = directory
         self.code = code_digest()
-        self.tables = _Tables()
+        self._tables: _Tables | None = _Tables() if directory is None else None
         self.notices: list[str] = []
         """One line for each cache file that could not be used (shown by the command line)."""
         # In memory, every work (serve); with a directory, only the recently used (bounded memory).
@@ -132,10 +134,18 @@ class BuildCache:
         """True once anything was read from the cache's folder (it could be what fails a build)."""
 
     def open(self) -> None:
-        """Read what the disk holds, once, with the site's build lock held."""
+        """Check the folder and clear what a killed build left, once, with the site's build lock held."""
         if not self._opened:
             self._opened = True
             self._open()
+
+    @property
+    def tables(self) -> _Tables:
+        """Read from the disk when first needed: a build that finds nothing changed never needs them."""
+        if self._tables is None:
+            self._tables = _Tables()
+            self._read_tables()
+        return self._tables
 
     def take_notices(self) -> list[str]:
         notices, self.notices = self.notices, []
@@ -235,6 +245,7 @@ class BuildCache:
                 code, output, last = store.read_frame(stream)
         except (OSError, ValueError, store.Unreadable) as exc:
             self._notice(_LAST_BUILD, exc)
+            self._clear()  # read before anything else: the rest of such a cache is not trusted either
             return None
         return last if code == self.code and output == output_key and isinstance(last, LastBuild) else None
 
@@ -249,8 +260,8 @@ class BuildCache:
     # -- on disk --
 
     def _open(self) -> None:
-        """Read the tables, and clear away what a killed build left; a cache that cannot be used
-        is started afresh, with one notice."""
+        """Clear away what a killed build left; a folder that cannot be used is started afresh,
+        with one notice."""
         folder = self.directory
         for name, path in ((CACHE_DIR, folder), (_WORKS, folder / _WORKS)):
             if path.is_symlink() or os.path.lexists(path) and not path.is_dir():
@@ -260,6 +271,10 @@ class BuildCache:
                 return
         remove_leftovers(folder)
         remove_leftovers(folder / _WORKS)
+
+    def _read_tables(self) -> None:
+        """Read the index; an index that cannot be used is started afresh, with one notice."""
+        folder = self.directory
         try:  # one listing of the works, not a stat for each article
             with os.scandir(folder / _WORKS) as listing:
                 works = [(entry.name, entry.is_file(follow_symlinks=False)) for entry in listing]
@@ -283,7 +298,7 @@ class BuildCache:
                 stored, = store.read_frame(stream)
             self.read_from_disk = True
             # Each article's record stays pickled on its own, so an unchanged one is not pickled again.
-            self.tables = _Tables({key: SourceStamp(*stamp) for key, stamp in stored["sources"].items()}, {
+            self._tables = _Tables({key: SourceStamp(*stamp) for key, stamp in stored["sources"].items()}, {
                 digest: ArticleEntry(None, diagnostics, shape, packed)
                 for digest, (shape, diagnostics, packed) in stored["articles"].items()}, {
                 folder: {path: OutputEntry(*entry) for path, entry in entries.items()}
@@ -355,7 +370,7 @@ class BuildCache:
 
     def _clear(self) -> None:
         """Start the cache afresh on disk too: nothing in it is used again."""
-        self.tables = _Tables()
+        self._tables = _Tables()
         self._plans_state = "read"
         self._stored = set()
         try:
