@@ -413,6 +413,8 @@ class _MakeState:
     context: MakeContext
     staging: Staging | None
     """Where a worker writes the pages it makes itself (a fresh output tree), if anywhere."""
+    folders_made: set[str] = field(default_factory=set)
+    """The folders this worker made in `staging` already (each worker has its own copy)."""
 
 
 def _make_page(state: _MakeState, plan: PagePlan) -> tuple[str, bytes | tuple[int, int] | None, list[Diagnostic]]:
@@ -421,7 +423,7 @@ def _make_page(state: _MakeState, plan: PagePlan) -> tuple[str, bytes | tuple[in
     if content is None or state.staging is None:
         return path, content, problems
     # Written by the worker into the staging folder: only its size and time travel back.
-    return path, state.staging.write(path, content, set()), problems
+    return path, state.staging.write(path, content, state.folders_made), problems
 
 
 def default_jobs() -> int:

@@ -125,7 +125,8 @@ class BuildCache:
         # In memory, every work (serve); with a directory, only the recently used (bounded memory).
         self._works: OrderedDict[str, ArticleWork] = OrderedDict()
         self._works_at_most: int | None = None if directory is None else 256
-        self._stored: set[str] | None = None
+        self._stored: set[str] = set()
+        """The works on disk, listed once when the tables are read."""
         self._templates: tuple[tuple, TemplateSet] | None = None
         self._plans: Planned | None = None
         self._plans_state = "unread" if directory is not None else "read"  # or "changed"
@@ -187,11 +188,7 @@ class BuildCache:
         return self._templates[1]
 
     def has_work(self, digest: str) -> bool:
-        if digest in self._works:
-            return True
-        if self.directory is None:
-            return False
-        return digest in (self._stored or ())
+        return digest in self._works or digest in self._stored
 
     def _read_work(self, digest: str, whole: bool) -> tuple:
         """(feed entry,) or (article, rendered, feed entry): the feed entry is stored first, so a
