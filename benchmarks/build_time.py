@@ -8,6 +8,9 @@ For each size the corpus comes from make_site.py (deterministic). Every figure i
     one edit   a build after one article (the middle one) got one more paragraph
     new title  a build after that article's title changed: every list that shows it is made
                again, and the site is planned again (an edit that changes what lists show)
+    new comment  a build after a new comment on the middle article that has a thread: its
+               page, its commenter's pages and feed, /comments/, /stats/ and the lists whose
+               counts change are made again
 
 Each is the median of --runs runs, with min-max; peak RSS is the largest single process of the
 build (workers included), as ../shared/bench measures the peers. The targets of issue 7 are
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -49,22 +53,26 @@ def sitegen_command() -> list[str]:
     return [str(installed)] if installed.exists() else [sys.executable, "-m", "sitegen"]
 
 
-def timed_build(site: Path, extra: list[str], source: Path | None = None) -> tuple[float, float]:
-    """(wall seconds, peak RSS MiB of the largest process) of one `sitegen build`; with `source`,
-    of the sitegen in that checkout (run with this Python and its libraries)."""
+def timed_build(site: Path, extra: list[str], source: Path | None = None) -> tuple[float, float, int]:
+    """(wall seconds, peak RSS MiB of the largest process, pages made) of one `sitegen build`; with
+    `source`, of the sitegen in that checkout (run with this Python and its libraries)."""
     started = time.perf_counter()
     command = [sys.executable, "-m", "sitegen"] if source else sitegen_command()
     # `python -m` imports from the current folder first: run in the checkout, so that its sitegen
     # is the one imported, not this one (nor one in the folder the benchmark was started from).
     process = subprocess.Popen([*command, "build", "--source", str(site.resolve()), *extra], cwd=source,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    summary = process.stdout.read().decode()  # one line: the build's summary
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise SystemExit(f"sitegen build failed in {site}:\n{process.stderr.read().decode()}")
     process.stderr.close()
-    return wall, usage.ru_maxrss / 1024  # Linux reports KiB; the largest of the process and its workers
+    process.stdout.close()
+    made = re.search(r"(\d+) pages? written", summary)
+    # Linux reports KiB; the largest of the process and its workers.
+    return wall, usage.ru_maxrss / 1024, int(made.group(1)) if made else 0
 
 
 def middle_article(site: Path) -> Path:
@@ -72,8 +80,17 @@ def middle_article(site: Path) -> Path:
     return articles[len(articles) // 2]
 
 
-def measure(site: Path, runs: int, extra: list[str], source: Path | None = None) -> dict[str, list[tuple[float, float]]]:
-    figures: dict[str, list[tuple[float, float]]] = {"cold": [], "warm": [], "one edit": [], "new title": []}
+def thread_of(article: Path) -> Path:
+    return article.parent / "comments.yaml" if article.name == "index.md" else article.with_suffix(".comments.yaml")
+
+
+def middle_thread(site: Path) -> Path:
+    threads = sorted(thread_of(a) for a in (site / "content").rglob("*.md") if thread_of(a).exists())
+    return threads[len(threads) // 2]
+
+
+def measure(site: Path, runs: int, extra: list[str], source: Path | None = None) -> dict[str, list[tuple]]:
+    figures: dict[str, list[tuple]] = {"cold": [], "warm": [], "one edit": [], "new title": [], "new comment": []}
     for _ in range(runs):
         shutil.rmtree(site / "output", ignore_errors=True)
         shutil.rmtree(site / ".sitegen-cache", ignore_errors=True)
@@ -92,28 +109,40 @@ def measure(site: Path, runs: int, extra: list[str], source: Path | None = None)
             figures["new title"].append(timed_build(site, extra, source))
     finally:
         edited.write_text(original, encoding="utf-8")
+    thread = middle_thread(site)
+    original = thread.read_text(encoding="utf-8")
+    try:
+        for run in range(runs):  # by a regular of the corpus, as its last comment
+            thread.write_text(original + f"- author: reader7\n  date: 2030-01-01 12:0{run}\n  body: New comment {run + 1}.\n",
+                              encoding="utf-8")
+            figures["new comment"].append(timed_build(site, extra, source))
+    finally:
+        thread.write_text(original, encoding="utf-8")
     return figures
 
 
 def report_beside(size: int, figures: dict, baseline: dict) -> None:
     print(f"\n{size:,} articles, this checkout beside the baseline")
-    print(f"  {'build':<9} {'median s':>9} {'baseline s':>11} {'ratio':>6} {'peak RSS MiB':>13} {'baseline':>9}")
+    print(f"  {'build':<11} {'median s':>9} {'baseline s':>11} {'ratio':>6} {'peak RSS MiB':>13} {'baseline':>9} "
+          f"{'pages made':>11} {'baseline':>9}")
     for kind, runs in figures.items():
-        mine, theirs = (statistics.median(wall for wall, _ in r) for r in (runs, baseline[kind]))
-        print(f"  {kind:<9} {mine:9.3f} {theirs:11.3f} {mine / theirs:6.2f} "
-              f"{max(rss for _, rss in runs):13.1f} {max(rss for _, rss in baseline[kind]):9.1f}")
+        mine, theirs = (statistics.median(run[0] for run in r) for r in (runs, baseline[kind]))
+        print(f"  {kind:<11} {mine:9.3f} {theirs:11.3f} {mine / theirs:6.2f} "
+              f"{max(run[1] for run in runs):13.1f} {max(run[1] for run in baseline[kind]):9.1f} "
+              f"{runs[-1][2]:11} {baseline[kind][-1][2]:9}")
 
 
-def report(size: int, figures: dict[str, list[tuple[float, float]]]) -> None:
+def report(size: int, figures: dict[str, list[tuple]]) -> None:
     print(f"\n{size:,} articles")
-    print(f"  {'build':<9} {'median s':>9} {'min-max s':>13} {'peak RSS MiB':>13} {'target s':>9} {'ratio':>6}")
+    print(f"  {'build':<11} {'median s':>9} {'min-max s':>13} {'peak RSS MiB':>13} {'target s':>9} {'ratio':>6} "
+          f"{'pages made':>11}")
     for kind, runs in figures.items():
-        walls = [wall for wall, _ in runs]
+        walls = [run[0] for run in runs]
         target = TARGETS.get(kind, {}).get(size)
         median = statistics.median(walls)
         ratio = f"{median / target:6.2f}" if target else ""
-        print(f"  {kind:<9} {median:9.3f} {min(walls):6.3f}-{max(walls):<6.3f} "
-              f"{max(rss for _, rss in runs):13.1f} {target if target else '':>9} {ratio}")
+        print(f"  {kind:<11} {median:9.3f} {min(walls):6.3f}-{max(walls):<6.3f} "
+              f"{max(run[1] for run in runs):13.1f} {target if target else '':>9} {ratio:>6} {runs[-1][2]:11}")
 
 
 def main() -> None:

@@ -29,6 +29,7 @@ from sitegen.diagnostics import Diagnostic, error, has_errors
 from sitegen.load.articles import load_article, read_article_files
 from sitegen.load.config import CONFIG_FILE, load_config
 from sitegen.load.sources import CONTENT_DIR, ArticleSource, scan_sources
+from sitegen.model.records import COMMENT_DIGEST_SIZE
 from sitegen.model.types import SiteConfig
 from sitegen.render.articles import render_article, summarize
 from sitegen.render.pages import ArticleWork, MakeContext, article_work, make_page
@@ -210,7 +211,8 @@ class _Build:
         try:
             articles = self.load(sources)
             planned = self.plan(articles)
-            made, files = self.make_and_write(planned, {a.key: a.digest for a in articles}, layouts)
+            made, files = self.make_and_write(planned, {a.key: a.digest for a in articles},
+                                              {a.key: a.entry.comment_digests for a in articles}, layouts)
         finally:
             # Articles read in a failed build are kept too: the build after the fix reuses them.
             if made is not None:
@@ -309,9 +311,12 @@ class _Build:
 
     # -- make and write --
 
-    def make_and_write(self, planned: Planned, digests: dict[str, str],
+    def make_and_write(self, planned: Planned, digests: dict[str, str], comment_digests: dict[str, bytes],
                        layouts: Layouts) -> tuple[dict[str, OutputEntry] | None, BuiltFiles | None]:
-        """(every output file's record, the files), or (None, None) when the build found errors."""
+        """(every output file's record, the files), or (None, None) when the build found errors.
+
+        `digests`: article key -> the digest of its content; `comment_digests`: article key -> its
+        comments' (ArticleRecord.comment_digests)."""
         templates = self.cache.template_set(self.root, layouts.digest)
         copies = {path: (file, templates.display_path(str(file))) for path, file in layouts.static_files.items()}
         self.diagnostics += planned.claims.copy().claim_all([(path, label) for path, (_, label) in copies.items()])
@@ -319,10 +324,14 @@ class _Build:
         if has_errors(self.diagnostics):
             return None, None
 
-        # A page's fingerprint: its plan, the content of the articles it shows, the templates and code.
+        # A page's fingerprint: its plan, the content of the articles and comments it shows, the
+        # templates and the code.
         salt = f"{self.settings.digest}:{templates.digest()}".encode()
-        fingerprints = {path: hashlib.sha256(b"".join([salt, plan, *(digests[k].encode() for k in keys)])).hexdigest()
-                        for path, plan, keys in planned.pages}
+        size = COMMENT_DIGEST_SIZE
+        fingerprints = {page.path: hashlib.sha256(b"".join([
+            salt, page.plan, *(digests[key].encode() for key in page.articles),
+            *(comment_digests[key][place * size:(place + 1) * size] for key, place in page.comments),
+        ])).hexdigest() for page in planned.pages}
         previous = self.cache.outputs(self.output_key)
         stale = sum(1 for path, fingerprint in fingerprints.items()
                     if getattr(previous.get(path), "fingerprint", None) != fingerprint)
@@ -399,7 +408,7 @@ def _process_source(state: _LoadState, source: ArticleSource) -> tuple[str, Arti
     if article is None:
         return files.digest, ArticleEntry(None, problems), None
     digest = article_digest(files.digest, state.settings)
-    rendered, found = render_article(article)
+    rendered, found = render_article(article, state.config.language)
     record = summarize(article, rendered, digest, state.config)
     work = article_work(state.config, replace(article, url_path=record.url_path), rendered)
     if state.cache_dir is not None:

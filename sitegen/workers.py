@@ -51,6 +51,8 @@ def map_in_workers(function: Callable[[Any, Item], Result], items: list[Item], s
         executor.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             process.kill()
+        for process in processes:  # gone before the build returns: none outlives it, even briefly
+            process.join(5)
         raise
     executor.shutdown()
 

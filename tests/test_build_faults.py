@@ -149,9 +149,13 @@ def _rewrite_index(cache: Path, change) -> None:
 
 WELL_FORMED_DAMAGE = {
     "diagnostics of the wrong type": lambda cache: _rewrite_index(cache, lambda tables: tables["articles"].update(
-        {digest: (shape, 5, packed) for digest, (shape, _, packed) in tables["articles"].items()})),
+        {digest: (shape, 5, packed, comments) for digest, (shape, _, packed, comments) in tables["articles"].items()})),
+    "comments' digests that are a number": lambda cache: _rewrite_index(cache, lambda tables: tables["articles"].update(
+        {digest: (shape, diagnostics, packed, 5)
+         for digest, (shape, diagnostics, packed, _) in tables["articles"].items()})),
     "a record that is a number": lambda cache: _rewrite_index(cache, lambda tables: tables["articles"].update(
-        {digest: (shape, diagnostics, 5) for digest, (shape, diagnostics, _) in tables["articles"].items()})),
+        {digest: (shape, diagnostics, 5, comments)
+         for digest, (shape, diagnostics, _, comments) in tables["articles"].items()})),
     "a byte changed in the plans": lambda cache: _flip_a_byte(cache / "plans.pickle", 0.8),
     "a byte changed in a work": lambda cache: [_flip_a_byte(p, 0.5) for p in (cache / "articles").iterdir()],
     "a FIFO for the index": lambda cache: ((cache / "index.pickle").unlink(), os.mkfifo(cache / "index.pickle")),

@@ -131,9 +131,10 @@ def test_names_in_any_script_and_their_links_are_kept(hand_made):
     soup = page(build(site), "2021/03/a-thread-to-keep/")
     authors = [a.get_text() for a in soup.select("li.comment .comment-author")]
     assert {"Ирина Петрова", "Γιάννης Παπαδόπουλος", "李小龍", "Zoë", "Mallory"} <= set(authors)
-    irina = soup.find(id="comment-101").select_one(".comment-author")
-    assert irina["href"] == "https://example.org/irina"
-    assert soup.find(id="comment-103").select_one("a.comment-author") is None, "a javascript: author URL is dropped"
+    irina = soup.find(id="comment-101")
+    assert irina.select_one(".comment-author")["href"] == "/people/irina-petrova/"
+    assert irina.select_one(".comment-website")["href"] == "https://example.org/irina"
+    assert soup.find(id="comment-103").select_one("a.comment-website") is None, "a javascript: author URL is dropped"
 
 
 def test_pingbacks_and_pages_come_in_only_when_asked(tmp_path, capsys):

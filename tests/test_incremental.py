@@ -201,7 +201,7 @@ def test_plans_being_read_stay_as_they_were_when_another_build_replaces_them(sit
     build(site, tmp_path / "out")
     stored = site / CACHE_DIR / "plans.pickle"
     planned = Planned.load(stored, code_digest())
-    path = next(path for path, _, keys in planned.pages if keys)
+    path = next(page.path for page in planned.pages if page.articles)
     before = planned.plan(path)
     # Another build of the same site, for another base URL, replaces the stored plans meanwhile.
     result = build_site(BuildOptions(source=site, base_url="https://other.example/x/"), disk_cache(site),

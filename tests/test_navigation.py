@@ -132,7 +132,15 @@ def expected_pages(site: Path) -> set[str]:
     import yaml
     config = yaml.safe_load((site / "sitegen.yaml").read_text())
     per_page = config.get("per_page", 20)
-    dates, tags, annotated = {}, {}, set()
+    dates, tags, annotated, commenters = {}, {}, set(), {}
+
+    def count_commenters(comments) -> None:
+        for comment in comments:
+            if comment.get("author"):
+                handle = str(comment["author"]).casefold()
+                commenters[handle] = commenters.get(handle, 0) + 1
+            count_commenters(comment.get("replies", []))
+
     for path in (site / "content").rglob("*.md"):
         front = yaml.safe_load(path.read_text(encoding="utf-8").split("---")[1])
         slug = front.get("slug") or (path.parent.name if path.name == "index.md" else path.stem)
@@ -143,16 +151,24 @@ def expected_pages(site: Path) -> set[str]:
             annotated.add(f"{year}/{month}/{slug}/")
         for tag in front.get("tags", []):
             tags.setdefault(slugify(tag), set()).add(slug)
+        thread = (path.parent / "comments.yaml" if path.name == "index.md"
+                  else path.with_name(path.stem + ".comments.yaml"))
+        if thread.exists():
+            comments = yaml.safe_load(thread.read_text(encoding="utf-8")) or []
+            count_commenters(comments["comments"] if isinstance(comments, dict) else comments)
 
     def paged(first: str, count: int) -> set[str]:
         return {first} | {f"{first}page/{n}/" for n in range(2, -(-count // per_page) + 1)}
 
-    pages = {"", "tags/", "archive/", "comments/", "notes/"} | set(dates) | paged("", len(dates))
+    pages = {"", "tags/", "archive/", "comments/", "notes/", "stats/"} | set(dates) | paged("", len(dates))
+    pages |= paged("people/", len(commenters))
+    for handle, count in commenters.items():
+        pages |= paged(f"people/{slugify(handle)}/", count)
     pages |= {f"{y}/" for y, _ in dates.values()} | {f"{y}/{m}/" for y, m in dates.values()}
     for slug, members in tags.items():
         pages |= paged(f"tags/{slug}/", len(members))
     files = {p + "index.html" for p in pages} | {"404.html", "feed.xml", "sitemap.xml", "robots.txt"}
-    files |= {f"tags/{slug}/feed.xml" for slug in tags}
+    files |= {f"tags/{slug}/feed.xml" for slug in tags} | {f"people/{slugify(h)}/feed.xml" for h in commenters}
     files |= {f"{p}comments.xml" for p in dates} | {f"{p}annotations.jsonld" for p in annotated}
     return files
 

@@ -370,7 +370,8 @@ def test_a_site_adds_css_or_overrides_one_template_without_copying_the_theme(tmp
 
 VIEWS = [views.SiteView, views.PageView, views.Link, views.ImageView, views.NoteView, views.CommentView,
          views.ThreadView, views.EntryView, views.ArticleView, views.PagerView, views.TagSummary,
-         views.MonthSummary, views.YearSummary, views.MonthEntries, views.RecentCommentView,
+         views.MonthSummary, views.YearSummary, views.MonthEntries, views.CommentEntryView, views.PersonSummary,
+         views.PersonArticle, views.ChartView, views.ChartBar, views.ChartTick, views.ChartRow, views.ChainView,
          views.NoteEntryView, dates.DateView]
 
 

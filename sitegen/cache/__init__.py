@@ -23,7 +23,7 @@ import hashlib
 import os
 import shutil
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -34,6 +34,7 @@ from sitegen.cache.store import CacheDamaged
 from sitegen.diagnostics import Diagnostic
 from sitegen.model.records import ArticleRecord
 from sitegen.cache.plans import Planned
+from sitegen.render.articles import RenderedComment
 from sitegen.render.pages import ArticleFeedEntry, ArticleWork
 from sitegen.render.templates import TemplateSet
 from sitegen.write.files import remove_leftovers, write_atomically
@@ -59,11 +60,13 @@ class ArticleEntry:
     """
 
     def __init__(self, record: ArticleRecord | None, diagnostics: list[Diagnostic],
-                 shape: str = "", packed: bytes | None = None):
+                 shape: str = "", packed: bytes | None = None, comment_digests: bytes = b""):
         self._record = record
         self._packed = packed
         self.diagnostics = diagnostics
         self.shape = record.shape if record is not None else shape
+        self.comment_digests = record.comment_digests if record is not None else comment_digests
+        """The record's, kept beside it: pages' fingerprints need them when the record is not read."""
 
     @property
     def loaded(self) -> bool:
@@ -159,13 +162,18 @@ class BuildCache:
         if work is not None:
             self._works.move_to_end(digest)
             return work
-        work = ArticleWork(*self._read_work(digest, whole=True))
+        feed_entry, comments, article, rendered = self._read_work(digest, frames=3)
+        work = ArticleWork(article, replace(rendered, comments=comments), feed_entry)
         self.keep_work(digest, work)
         return work
 
     def feed_entry(self, digest: str) -> ArticleFeedEntry:
         work = self._works.get(digest)
-        return work.feed_entry if work is not None else self._read_work(digest, whole=False)[0]
+        return work.feed_entry if work is not None else self._read_work(digest, frames=1)[0]
+
+    def comments(self, digest: str) -> tuple[RenderedComment, ...]:
+        work = self._works.get(digest)
+        return work.rendered.comments if work is not None else self._read_work(digest, frames=2)[1]
 
     def keep_work(self, digest: str, work: ArticleWork) -> None:
         """Keep a work in memory, and on disk for the builds after this one."""
@@ -190,21 +198,18 @@ class BuildCache:
     def has_work(self, digest: str) -> bool:
         return digest in self._works or digest in self._stored
 
-    def _read_work(self, digest: str, whole: bool) -> tuple:
-        """(feed entry,) or (article, rendered, feed entry): the feed entry is stored first, so a
-        feed reads it without the rest."""
+    def _read_work(self, digest: str, frames: int) -> tuple:
+        """The first `frames` of the work's file: (feed entry,), then its comments, then the article
+        and the rest of its render; the parts pages need most often come first, each read without
+        those after it."""
         self.read_from_disk = True
         try:
             with store.open_regular(work_path(self.directory, digest)) as stream:
-                feed_entry, = store.read_frame(stream)
-                if not whole:
-                    return (feed_entry,)
-                article, rendered = store.read_frame(stream)
+                return tuple(value for _ in range(frames) for value in store.read_frame(stream))
         except (OSError, ValueError, store.Unreadable) as exc:
             # Listed by has_work, so it was there: damaged since. The build cannot make its pages.
             raise CacheDamaged(f"{CACHE_DIR}/{_WORKS}/{digest}.pickle could not be read ({exc}): "
                                "the cache is ignored, and made again") from None
-        return article, rendered, feed_entry
 
     # -- plans, by the shape of the site --
 
@@ -296,8 +301,8 @@ class BuildCache:
             self.read_from_disk = True
             # Each article's record stays pickled on its own, so an unchanged one is not pickled again.
             self._tables = _Tables({key: SourceStamp(*stamp) for key, stamp in stored["sources"].items()}, {
-                digest: ArticleEntry(None, diagnostics, shape, packed)
-                for digest, (shape, diagnostics, packed) in stored["articles"].items()}, {
+                digest: ArticleEntry(None, diagnostics, shape, packed, comment_digests)
+                for digest, (shape, diagnostics, packed, comment_digests) in stored["articles"].items()}, {
                 folder: {path: OutputEntry(*entry) for path, entry in entries.items()}
                 for folder, entries in stored["outputs"].items()})
         except (OSError, store.Unreadable, KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -321,7 +326,7 @@ class BuildCache:
                                       b"# sitegen's build cache: safe to delete.\n")
             stored = {  # plain values: 30,000 output entries read several times faster as tuples
                 "sources": {key: tuple(stamp) for key, stamp in self.tables.sources.items()},
-                "articles": {digest: (entry.shape, entry.diagnostics, entry.packed())
+                "articles": {digest: (entry.shape, entry.diagnostics, entry.packed(), entry.comment_digests)
                              for digest, entry in self.tables.articles.items()},
                 "outputs": {folder: {path: (e.fingerprint, e.size, e.mtime_ns) for path, e in entries.items()}
                             for folder, entries in self.tables.outputs.items() if folder},
@@ -397,8 +402,10 @@ def work_path(directory: Path, digest: str) -> Path:
 
 
 def write_work(directory: Path, digest: str, work: ArticleWork) -> None:
-    """Stored as two pickles, the feed entry first: a feed reads it without the rest."""
+    """Stored as three pickles (BuildCache._read_work reads them): the feed entry, the comments,
+    and the rest."""
     def write(stream):
         store.write_frame(stream, work.feed_entry)
-        store.write_frame(stream, work.article, work.rendered)
+        store.write_frame(stream, work.rendered.comments)
+        store.write_frame(stream, work.article, replace(work.rendered, comments=()))
     write_atomically(work_path(directory, digest), write)

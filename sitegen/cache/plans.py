@@ -21,7 +21,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from sitegen.cache import store
 from sitegen.diagnostics import Diagnostic, error
@@ -83,14 +83,26 @@ def _shared_view(digest: bytes):
     return store.loads(_VIEWS.get()[digest])
 
 
+class PageInputs(NamedTuple):
+    """What a page is made from, besides the templates, the settings and the code."""
+
+    path: str
+    """Its output path."""
+    plan: bytes
+    """The digest of its plan."""
+    articles: tuple[str, ...]
+    """The keys of the articles whose content it shows."""
+    comments: tuple[tuple[str, int], ...]
+    """(article key, place in the article's reading order) of each other comment whose text it shows."""
+
+
 @dataclass
 class Planned:
     """Every page planned for a site of one shape."""
 
     key: str
     """The shape's digest (shape_key)."""
-    pages: list[tuple[str, bytes, tuple[str, ...]]]
-    """(output path, the digest of its plan, the keys of the articles whose content it shows)."""
+    pages: list[PageInputs]
     packed: Mapping[str, bytes]
     """Output path -> its plan, pickled with the shared views by their digests."""
     views: Mapping[bytes, bytes]
@@ -146,7 +158,7 @@ class Planned:
             blob = memoryview(mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ))[stream.tell():]
         # Each plan and view is checked against its digest when it is read: views are named by
         # theirs, and the table lists every plan's.
-        table.packed = _Slices(blob, table.packed, {path: digest for path, digest, _ in table.pages})
+        table.packed = _Slices(blob, table.packed, {page.path: page.plan for page in table.pages})
         table.views = _Slices(blob, table.views, None)
         return table
 
@@ -212,12 +224,21 @@ def _plan_site(key: str, config: SiteConfig, drafts: bool, no_date: datetime,
     # A dispatch table, not persistent_id: Python is called for the shared views only, not for
     # every string and tuple of 28,000 plans.
     shared = {**copyreg.dispatch_table, **{view_type: by_digest for view_type in _SHARED_VIEWS}}
+    by_key = {record.key: record for record in site.articles}
+    positions: dict[str, dict[str, int]] = {}
+
+    def position(key: str, comment_id: str) -> int:
+        if key not in positions:
+            positions[key] = {id: place for place, id in enumerate(by_key[key].comments.ids)}
+        return positions[key][comment_id]
+
     for plan in plans:
         path, buffer = output_path(plan.url_path), io.BytesIO()
         pickler = pickle.Pickler(buffer, protocol=5)
         pickler.dispatch_table = shared
         pickler.dump(plan)
-        planned.pages.append((path, hashlib.sha256(buffer.getbuffer()).digest(), plan.articles))
+        planned.pages.append(PageInputs(path, hashlib.sha256(buffer.getbuffer()).digest(), plan.articles,
+                                        tuple((key, position(key, id)) for key, id in plan.comments)))
         packed[path] = buffer.getvalue()
         planned.unpacked[path] = plan
     return planned

@@ -12,7 +12,7 @@ from babel import Locale, UnknownLocaleError
 
 from sitegen.diagnostics import Diagnostic, error
 from sitegen.load.files import Boundary, decode_text, read_regular_file
-from sitegen.load.schema import Field, Invalid, check_mapping, nonempty_text, text, whole_number
+from sitegen.load.schema import Field, Invalid, boolean, check_mapping, nonempty_text, text, text_list, whole_number
 from sitegen.load.yaml_lines import parse_yaml
 from sitegen.model.types import SiteConfig
 
@@ -84,6 +84,8 @@ FIELDS = {
     "per_page": Field(whole_number(1)),
     "permalink": Field(permalink),
     "cname": Field(cname),
+    "people": Field(boolean),
+    "people_exclude": Field(text_list),
 }
 
 

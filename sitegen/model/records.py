@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Iterator, NamedTuple
@@ -13,11 +14,15 @@ from sitegen.model.threads import reading_order
 from sitegen.model.types import Article, DateView, Moment, RenderedNote, SiteConfig
 from sitegen.model.urls import article_url_path
 
+COMMENT_DIGEST_SIZE = 8
+"""Bytes: enough to tell a comment's edits apart, and 146,838 comments cost a megabyte."""
+
 
 class CommentStamp(NamedTuple):
     """A comment as lists of the whole digest need it: who and when, not its words."""
 
     id: str
+    parent_id: str | None
     author: str | None
     name: str | None
     timestamp: float | None
@@ -32,6 +37,7 @@ class CommentStamps:
     than as many small objects. `stamps[i]` is the i-th comment's CommentStamp."""
 
     ids: tuple[str, ...]
+    parent_ids: tuple[str | None, ...]
     authors: tuple[str | None, ...]
     names: tuple[str | None, ...]
     timestamps: tuple[float | None, ...]
@@ -41,11 +47,11 @@ class CommentStamps:
         return len(self.ids)
 
     def __getitem__(self, index: int) -> CommentStamp:
-        return CommentStamp(self.ids[index], self.authors[index], self.names[index], self.timestamps[index],
-                            self.has_time[index])
+        return CommentStamp(self.ids[index], self.parent_ids[index], self.authors[index], self.names[index],
+                            self.timestamps[index], self.has_time[index])
 
     def __iter__(self) -> Iterator[CommentStamp]:
-        return map(CommentStamp, self.ids, self.authors, self.names, self.timestamps, self.has_time)
+        return map(CommentStamp, self.ids, self.parent_ids, self.authors, self.names, self.timestamps, self.has_time)
 
 
 @dataclass(frozen=True)
@@ -70,30 +76,46 @@ class ArticleRecord:
     summary_text: str
     """The summary without markup: the page's description for search engines and link previews."""
     comments: CommentStamps
+    comment_months: tuple[tuple[int, int, int], ...]
+    """(year, month, comments) in the site's timezone, for the numbers page; an undated comment
+    counts in its article's month."""
     notes: tuple[RenderedNote, ...]
     last_changed: datetime
     """The latest of its date, its updated date and its comments' dates."""
     date_view: DateView
     """Its date as lists show it, written once here rather than on every planning."""
+    comment_digests: bytes = b""
+    """Each comment's rendered text, digested (COMMENT_DIGEST_SIZE bytes each, in reading order):
+    a page that shows some of an article's comments is made again when one of those changes."""
     shape: str = ""
-    """A digest of every field above but `digest`: what the site-wide stages see of the article.
-    An edit that keeps an article's shape changes no plan, only the content its pages show."""
+    """A digest of every field above but `digest` and `comment_digests`: what the site-wide stages
+    see of the article. An edit that keeps an article's shape changes no plan, only the content
+    its pages show."""
+
+
+def comment_digest(body_html: str) -> bytes:
+    return hashlib.blake2b(body_html.encode(), digest_size=COMMENT_DIGEST_SIZE).digest()
 
 
 def record_article(article: Article, config: SiteConfig, digest: str, summary_html: str, summary_text: str,
-                   notes: tuple[RenderedNote, ...], date_view: DateView) -> ArticleRecord:
-    """The record of an article. Its URL is its own (permalink, slug, date), so it is decided here."""
+                   notes: tuple[RenderedNote, ...], date_view: DateView, comment_digests: bytes) -> ArticleRecord:
+    """The record of an article. Its URL is its own (permalink, slug, date), so it is decided here.
+
+    `comment_digests`: comment_digest of each comment's rendered text, in reading order."""
     moments = [article.date.value, *(m.value for m in [article.updated] if m)]
     moments += [c.date.value for c in article.thread.comments if c.date]
-    stamps = [(c.id, c.author, c.name, c.date.value.timestamp() if c.date else None, bool(c.date and c.date.has_time))
-              for c, _ in reading_order(article.thread)]
+    in_order = [comment for comment, _ in reading_order(article.thread)]
+    stamps = [(c.id, c.parent_id, c.author, c.name, c.date.value.timestamp() if c.date else None,
+               bool(c.date and c.date.has_time)) for c in in_order]
+    months = Counter(((c.date or article.date).value.year, (c.date or article.date).value.month) for c in in_order)
     record = ArticleRecord(
         key=article.key, path=article.path, slug=article.slug, title=article.title, date=article.date,
         tags=article.tags, draft=article.draft, assets=article.assets, bundle_dir=article.bundle_dir,
         url_path=article_url_path(config, article.slug, article.date), digest=digest,
         summary_html=summary_html, summary_text=summary_text,
-        comments=CommentStamps(*(zip(*stamps) if stamps else ((), (), (), (), ()))),
-        notes=notes, last_changed=max(moments), date_view=date_view,
+        comments=CommentStamps(*(zip(*stamps) if stamps else ((),) * 6)),
+        comment_months=tuple((year, month, count) for (year, month), count in sorted(months.items())),
+        notes=notes, last_changed=max(moments), date_view=date_view, comment_digests=comment_digests,
     )
-    shape = hashlib.sha256(pickle.dumps(replace(record, digest=""), protocol=5)).hexdigest()
+    shape = hashlib.sha256(pickle.dumps(replace(record, digest="", comment_digests=b""), protocol=5)).hexdigest()
     return replace(record, shape=shape)

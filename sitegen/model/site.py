@@ -1,10 +1,12 @@
-"""Assemble the site from its loaded articles: drafts, order, URLs, duplicate URLs, and indexes."""
+"""Assemble the site from its loaded articles: drafts, order, URLs, duplicate URLs, and indexes
+(tags, the archive, commenters)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from sitegen.diagnostics import Diagnostic, error
+from sitegen.model.people import Person, index_people
 from sitegen.model.taxonomy import Tag, Year, index_dates, index_tags
 from sitegen.model.records import ArticleRecord
 from sitegen.model.types import SiteConfig
@@ -19,6 +21,10 @@ class Site:
     tag_of: dict[str, Tag] = field(default_factory=dict)
     """Every tag as some article writes it -> the tag it is ("ukraine" -> Ukraine)."""
     years: tuple[Year, ...] = ()
+    people: tuple[Person, ...] = ()
+    """Commenters, most active first; none when the config turns their pages off."""
+    person_of: dict[str, Person] = field(default_factory=dict)
+    """same_name_key of a handle -> its commenter."""
 
 
 def newest_first(article: ArticleRecord):
@@ -40,4 +46,5 @@ def assemble_site(config: SiteConfig, articles: list[ArticleRecord],
         placed.append(article)
     ordered = tuple(sorted(placed, key=newest_first))
     tags, tag_of, found = index_tags(ordered)
-    return Site(config, ordered, tags, tag_of, index_dates(ordered)), problems + found
+    people, person_of, more = index_people(ordered, config.people_exclude) if config.people else ((), {}, [])
+    return Site(config, ordered, tags, tag_of, index_dates(ordered), people, person_of), problems + found + more

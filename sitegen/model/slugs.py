@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
+from typing import Iterable
 
 from slugify import slugify as _transliterating_slugify
 
@@ -20,3 +22,32 @@ def slugify(text: str) -> str:
     if slug:
         return slug
     return "x-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+
+
+def same_name_key(name: str) -> str:
+    """What two spellings of one tag or handle share: "Ukraine", "ukraine" and "ＵＫＲＡＩＮＥ" are
+    one, and so are "Café" typed with a precomposed "é" and with "e" and a combining accent
+    (Unicode's NFKC_Casefold, as identifiers are compared)."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
+
+
+def allot_slugs(names: Iterable[str]) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
+    """({name: its slug}, [(name, the slug it got, the name that has its plain slug)]).
+
+    Names whose slugs collide ("Café" and "Cafe" are different names) keep distinct URLs: in the
+    order given, the first gets the plain slug, the next "-2", and so on.
+    """
+    slug_of: dict[str, str] = {}
+    taken: dict[str, str] = {}
+    moved = []
+    for name in names:
+        base = slug = slugify(name)
+        number = 1
+        while slug in taken:
+            number += 1
+            slug = f"{base}-{number}"
+        if slug != base:
+            moved.append((name, slug, taken[base]))
+        taken[slug] = name
+        slug_of[name] = slug
+    return slug_of, moved

@@ -1,9 +1,10 @@
 """The two indexes of a digest: tags, and the archive of years and months.
 
-Tag URLs never overwrite each other. Tags that differ only in case ("Ukraine", "ukraine") are
-one tag, shown with the spelling most articles use, and the author is told. Different tags whose
-slugs still collide ("Café" and "Cafe") keep distinct URLs: the one that sorts first gets the
-plain slug, the next "-2", and so on, and the author is told that too.
+Tag URLs never overwrite each other. Tags that differ only in case or Unicode form ("Ukraine",
+"ukraine") are one tag (model/slugs.same_name_key), shown with the spelling most articles use,
+and the author is told. Different tags whose slugs still collide ("Café" and "Cafe") keep
+distinct URLs: the one that sorts first gets the plain slug, the next "-2", and so on, and the
+author is told that too.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from sitegen.diagnostics import Diagnostic, warning
-from sitegen.model.slugs import slugify
+from sitegen.model.slugs import allot_slugs, same_name_key
 from sitegen.model.records import ArticleRecord
 
 
@@ -52,10 +53,10 @@ def index_tags(articles: tuple[ArticleRecord, ...]) -> tuple[tuple[Tag, ...], di
     first_user: dict[str, ArticleRecord] = {}
     for article in articles:
         for name in article.tags:
-            spellings.setdefault(name.casefold(), Counter())[name] += 1
+            spellings.setdefault(same_name_key(name), Counter())[name] += 1
             first_user.setdefault(name, article)
 
-    canonical: dict[str, str] = {}  # casefolded -> the spelling shown
+    canonical: dict[str, str] = {}  # same_name_key -> the spelling shown
     for folded, counts in spellings.items():
         shown = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[0][0]
         canonical[folded] = shown
@@ -65,28 +66,19 @@ def index_tags(articles: tuple[ArticleRecord, ...]) -> tuple[tuple[Tag, ...], di
                                         f"(tags that differ only in case are one tag; {counts[shown]} article(s) "
                                         f"write '{shown}')"))
 
-    slug_of: dict[str, str] = {}  # shown spelling -> slug
-    taken: dict[str, str] = {}
-    for shown in sorted(canonical.values(), key=lambda name: (name.casefold(), name)):
-        base = slug = slugify(shown)
-        number = 1
-        while slug in taken:
-            number += 1
-            slug = f"{base}-{number}"
-        if slug != base:
-            problems.append(warning(first_user[shown].path, None, f"tag '{shown}' has the URL /tags/{slug}/ "
-                                    f"because '{taken[base]}' already has /tags/{base}/ (rename one to merge them)"))
-        taken[slug] = shown
-        slug_of[shown] = slug
+    slug_of, moved = allot_slugs(sorted(canonical.values(), key=lambda name: (name.casefold(), name)))
+    for shown, slug, holder in moved:
+        problems.append(warning(first_user[shown].path, None, f"tag '{shown}' has the URL /tags/{slug}/ "
+                                f"because '{holder}' already has /tags/{slug_of[holder]}/ (rename one to merge them)"))
 
     members: dict[str, list[str]] = {shown: [] for shown in slug_of}
     for article in articles:
-        for shown in dict.fromkeys(canonical[name.casefold()] for name in article.tags):
+        for shown in dict.fromkeys(canonical[same_name_key(name)] for name in article.tags):
             members[shown].append(article.key)
     tags = tuple(Tag(shown, slug_of[shown], tuple(members[shown]))
                  for shown in sorted(slug_of, key=lambda name: (name.casefold(), name)))
     by_name = {tag.name: tag for tag in tags}
-    written = {name: by_name[canonical[name.casefold()]] for name in first_user}
+    written = {name: by_name[canonical[same_name_key(name)]] for name in first_user}
     return tags, written, problems
 
 

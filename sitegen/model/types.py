@@ -25,6 +25,10 @@ class SiteConfig:
     per_page: int = 20
     permalink: str = "/{year}/{month}/{slug}/"
     cname: str | None = None
+    people: bool = True
+    """Commenters' pages and feeds, and the numbers page's list of the most active (FORMAT.md)."""
+    people_exclude: tuple[str, ...] = ()
+    """Handles left out of those pages and feeds; their comments stay on the articles."""
 
 
 class Moment(NamedTuple):

@@ -14,6 +14,8 @@ TAGS = "tags/"
 ARCHIVE = "archive/"
 RECENT_COMMENTS = "comments/"
 NOTES = "notes/"
+PEOPLE = "people/"
+STATS = "stats/"
 FEED = "feed.xml"
 SITEMAP = "sitemap.xml"
 ROBOTS = "robots.txt"
@@ -36,6 +38,14 @@ def tag_url_path(slug: str) -> str:
 
 def tag_feed_url_path(slug: str) -> str:
     return f"{TAGS}{slug}/feed.xml"
+
+
+def person_url_path(slug: str) -> str:
+    return f"{PEOPLE}{slug}/"
+
+
+def person_feed_url_path(slug: str) -> str:
+    return f"{PEOPLE}{slug}/feed.xml"
 
 
 def year_url_path(year: int) -> str:

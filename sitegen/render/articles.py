@@ -11,8 +11,8 @@ from markupsafe import Markup
 
 from sitegen.diagnostics import Diagnostic, error, shorten
 from sitegen.model.threads import reading_order
-from sitegen.model.records import ArticleRecord, record_article
-from sitegen.model.types import Article, QuoteSelector, RenderedNote, SiteConfig
+from sitegen.model.records import ArticleRecord, comment_digest, record_article
+from sitegen.model.types import Article, DateView, QuoteSelector, RenderedNote, SiteConfig
 from sitegen.render.anchoring import Passage, TextIndex, fold, mark_passages
 from sitegen.render.dates import date_view
 from sitegen.render.markdown import render_body, render_inline, render_public, render_trusted
@@ -24,6 +24,8 @@ class RenderedComment:
     parent_id: str | None
     depth: int
     body_html: str
+    date: DateView | None
+    """Written once here: every page that shows the comment shows this."""
     notes: tuple[RenderedNote, ...] = ()
 
 
@@ -53,7 +55,7 @@ def note_aside(number: int, note_html: str, author: str | None, target: str) -> 
             f'<div class="note-body">{note_html}</div>{byline}</aside>')
 
 
-def render_article(article: Article) -> tuple[RenderedArticle, list[Diagnostic]]:
+def render_article(article: Article, language: str) -> tuple[RenderedArticle, list[Diagnostic]]:
     problems: list[Diagnostic] = []
     body_html, first_paragraph = render_body(article.body)
 
@@ -104,6 +106,7 @@ def render_article(article: Article) -> tuple[RenderedArticle, list[Diagnostic]]
             comment_notes.append(_note(len(notes) + 1, annotation, f"comment-{comment.id}", None))
             notes.append(comment_notes[-1])
         comments.append(RenderedComment(comment.id, comment.parent_id, depth, render_public(comment.body),
+                                        date_view(comment.date, language) if comment.date else None,
                                         tuple(comment_notes)))
 
     summary_html = render_inline(article.summary) if article.summary else first_paragraph or ""
@@ -119,4 +122,5 @@ def _note(number: int, annotation, target: str, selector: QuoteSelector | None) 
 def summarize(article: Article, rendered: RenderedArticle, digest: str, config: SiteConfig) -> ArticleRecord:
     """The article's record, with what lists show of it rendered."""
     return record_article(article, config, digest, rendered.summary_html, Markup(rendered.summary_html).striptags(),
-                          rendered.notes, date_view(article.date, config.language))
+                          rendered.notes, date_view(article.date, config.language),
+                          b"".join(comment_digest(c.body_html) for c in rendered.comments))

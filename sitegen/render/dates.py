@@ -12,13 +12,13 @@ from sitegen.model.types import DateView, Moment
 
 
 @lru_cache(maxsize=None)
-def _locale(language: str) -> Locale:
+def locale_of(language: str) -> Locale:
     return Locale.parse(language, sep="-")
 
 
 @lru_cache(maxsize=None)
 def _patterns(language: str) -> tuple[str, str]:
-    locale = _locale(language)
+    locale = locale_of(language)
     date_pattern = get_date_format("long", locale).pattern
     time_pattern = get_time_format("short", locale).pattern
     both = get_datetime_format("long", locale).replace("{1}", date_pattern).replace("{0}", time_pattern)
@@ -36,13 +36,13 @@ def _date_view(iso: str, has_time: bool, language: str) -> DateView:
     date_pattern, datetime_pattern = _patterns(language)
     value = datetime.fromisoformat(iso)
     if has_time:
-        text = format_datetime(value, datetime_pattern, tzinfo=value.tzinfo, locale=_locale(language))
+        text = format_datetime(value, datetime_pattern, tzinfo=value.tzinfo, locale=locale_of(language))
         return DateView(iso, text)
-    text = format_datetime(value, date_pattern, tzinfo=value.tzinfo, locale=_locale(language))
+    text = format_datetime(value, date_pattern, tzinfo=value.tzinfo, locale=locale_of(language))
     return DateView(value.date().isoformat(), text)
 
 
 @lru_cache(maxsize=4096)
 def month_title(year: int, month: int, language: str) -> str:
     """"November 2019" in en, "ноябрь 2019" in ru: the stand-alone month name, as a heading uses it."""
-    return format_date(date(year, month, 1), "LLLL y", locale=_locale(language))
+    return format_date(date(year, month, 1), "LLLL y", locale=locale_of(language))

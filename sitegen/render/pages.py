@@ -14,11 +14,11 @@ from markupsafe import Markup
 from sitegen.diagnostics import Diagnostic
 from sitegen.model.types import Article, SiteConfig
 from sitegen.model.urls import absolute_url
-from sitegen.render.articles import RenderedArticle
+from sitegen.render.articles import RenderedArticle, RenderedComment
 from sitegen.render.feeds import Feed, FeedEntry, atom_xml, categories_xml, entry_halves, entry_xml
 from sitegen.render.plans import (
-    AnnotationsDocument, ArticlePage, ArticlesFeed, CommentsFeed, PagePlan, RecentCommentsPage, Robots, Sitemap,
-    TemplatePage, TextFile, rfc3339,
+    AnnotationsDocument, ArticlePage, ArticlesFeed, CommenterFeed, CommentsFeed, CommentsPage, PagePlan, Robots,
+    Sitemap, TemplatePage, TextFile, rfc3339,
 )
 from sitegen.render.sitemap import robots_txt, sitemap_xml
 from sitegen.render.templates import TemplateSet
@@ -67,6 +67,9 @@ class ArticleStore(Protocol):
     def feed_entry(self, digest: str) -> ArticleFeedEntry:
         """The work's feed entry alone, read without the rest."""
 
+    def comments(self, digest: str) -> tuple[RenderedComment, ...]:
+        """The work's rendered comments, read without the article."""
+
 
 @dataclass(frozen=True)
 class MakeContext:
@@ -83,6 +86,10 @@ class MakeContext:
 
     def feed_entry(self, key: str) -> ArticleFeedEntry:
         return self.store.feed_entry(self.digests[key])
+
+    def comments(self, key: str) -> dict[str, RenderedComment]:
+        """An article's rendered comments by id."""
+        return {comment.id: comment for comment in self.store.comments(self.digests[key])}
 
 
 Made = tuple[str | bytes | None, list[Diagnostic]]
@@ -112,19 +119,22 @@ def _template_page(plan: TemplatePage, context: MakeContext) -> Made:
 @makes(ArticlePage)
 def _article_page(plan: ArticlePage, context: MakeContext) -> Made:
     work = context.article(plan.key)
-    view = article_view(context.config, work.article, work.rendered, plan.tags, plan.month, plan.newer, plan.older)
+    view = article_view(context.config, work.article, work.rendered, plan.tags, plan.month, plan.newer, plan.older,
+                        dict(plan.people))
     return context.templates.render("article.html", {"site": plan.site, "page": plan.page, "article": view},
                                     plan.page.url)
 
 
-@makes(RecentCommentsPage)
-def _recent_comments(plan: RecentCommentsPage, context: MakeContext) -> Made:
-    bodies = {key: {c.id: c.body_html for c in context.article(key).rendered.comments} for key in plan.articles}
-    # Shown away from its article, a comment's relative links ("#comment-c1") are joined to its URL.
-    comments = tuple(replace(c.view, body_html=Markup(rebase_links(bodies[c.key][c.comment_id], c.view.article.url)))
-                     for c in plan.comments)
-    return context.templates.render("comments.html", {"site": plan.site, "page": plan.page, "comments": comments},
-                                    plan.page.url)
+@makes(CommentsPage)
+def _comments_page(plan: CommentsPage, context: MakeContext) -> Made:
+    rendered = {key: context.comments(key) for key in dict.fromkeys(listed.key for listed in plan.listed)}
+    comments = []
+    for listed in plan.listed:
+        comment = rendered[listed.key][listed.comment_id]
+        # Shown away from its article, a comment's relative links ("#comment-c1") are joined to its URL.
+        body = Markup(rebase_links(comment.body_html, listed.view.article.url))
+        comments.append(replace(listed.view, date=comment.date, body_html=body))
+    return context.templates.render(plan.template, {**plan.view, "comments": tuple(comments)}, plan.view["page"].url)
 
 
 @makes(ArticlesFeed)
@@ -139,6 +149,12 @@ def _articles_feed(plan: ArticlesFeed, context: MakeContext) -> Made:
     return atom_xml(feed), []
 
 
+def comment_entry(article_url: str, comment_id: str, title: str, who: str, when: str, body_html: str) -> FeedEntry:
+    url = f"{article_url}#comment-{comment_id}"
+    return FeedEntry(id=url, title=title, url=url, updated=when, published=when, authors=(who,), categories=(),
+                     summary_html="", content_html=body_html, base_url=article_url)
+
+
 @makes(CommentsFeed)
 def _comments_feed(plan: CommentsFeed, context: MakeContext) -> Made:
     config = context.config
@@ -150,18 +166,29 @@ def _comments_feed(plan: CommentsFeed, context: MakeContext) -> Made:
     for item in rendered.comments:
         comment = by_id[item.id]
         who = comment.author or "Anonymous"
-        when = rfc3339((comment.date or article.date).value)
         parent = by_id.get(comment.parent_id)
         title = f"{who} replied to {parent.author or 'Anonymous'}" if parent else f"{who} commented"
-        entries.append(FeedEntry(
-            id=f"{url}#comment-{comment.id}", title=title, url=f"{url}#comment-{comment.id}", updated=when,
-            published=when, authors=(who,), categories=(), summary_html="", content_html=item.body_html,
-            base_url=url))
+        entries.append(comment_entry(url, comment.id, title, who, rfc3339((comment.date or article.date).value),
+                                     item.body_html))
     entries.sort(key=lambda e: e.updated, reverse=True)
     updated = max((e.updated for e in entries), default=rfc3339((article.updated or article.date).value))
     self_url = absolute_url(config, plan.url_path)
     feed = Feed(self_url, f"Comments on “{article.title}”", config.title, self_url, url + "#comments", updated,
                 config.title, config.language, tuple(entry_xml(entry) for entry in entries))
+    return atom_xml(feed), []
+
+
+@makes(CommenterFeed)
+def _commenter_feed(plan: CommenterFeed, context: MakeContext) -> Made:
+    config = context.config
+    rendered = {key: context.comments(key) for key in dict.fromkeys(item.key for item in plan.items)}
+    entries = tuple(entry_xml(comment_entry(
+        absolute_url(config, item.article_path), item.comment_id, item.title, item.author, item.updated,
+        rendered[item.key][item.comment_id].body_html)) for item in plan.items)
+    self_url = absolute_url(config, plan.url_path)
+    updated = plan.items[0].updated  # newest first; a commenter has a comment
+    feed = Feed(self_url, plan.title, config.title, self_url, absolute_url(config, plan.page_path), updated,
+                config.title, config.language, entries)
     return atom_xml(feed), []
 
 

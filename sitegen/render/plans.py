@@ -11,6 +11,7 @@ it was.
 from __future__ import annotations
 
 import heapq
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -18,21 +19,26 @@ from typing import Any, NamedTuple
 from markupsafe import Markup
 
 from sitegen.model import urls
-from sitegen.model.pagination import paginate
+from sitegen.model.pagination import Pager, paginate
+from sitegen.model.people import when_written
 from sitegen.model.records import ArticleRecord
 from sitegen.model.site import Site
+from sitegen.model.slugs import same_name_key
 from sitegen.model.types import Moment, SiteConfig
 from sitegen.model.urls import absolute_url, href
+from sitegen.render.charts import comments_chart
 from sitegen.render.dates import date_view, month_title
 from sitegen.render.views import (
-    Link, MonthEntries, MonthSummary, NoteEntryView, PagerView, PageView, RecentCommentView, SiteView, TagSummary,
-    YearSummary, entry_view, page_view, site_view, tag_links,
+    ChainView, CommentEntryView, Link, MonthEntries, MonthSummary, NoteEntryView, PagerView, PageView, PersonArticle,
+    PersonSummary, SiteView, TagSummary, YearSummary, entry_view, page_view, site_view, tag_links,
 )
 
 FEED_ENTRIES = 20
 """Articles in the site's and each tag's feed, newest first."""
 RECENT_COMMENTS = 50
 """Comments on /comments/, newest first."""
+TOP_LISTED = 10
+"""Articles, reply chains and commenters in each list of /stats/."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,6 +54,12 @@ class PagePlan:
     @property
     def articles(self) -> tuple[str, ...]:
         """The keys of the articles whose rendered content the page shows (fetched by its maker)."""
+        return ()
+
+    @property
+    def comments(self) -> tuple[tuple[str, str], ...]:
+        """(article key, comment id) of each comment the page shows the text of, apart from those
+        of the articles it shows whole."""
         return ()
 
 
@@ -79,6 +91,8 @@ class ArticlePage(OneArticlePage):
     month: Link
     newer: Link | None
     older: Link | None
+    people: tuple[tuple[str, str], ...]
+    """(a comment's author as written, their commenter's page) for each commenter who has one."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -92,23 +106,48 @@ class AnnotationsDocument(OneArticlePage):
 
 
 @dataclass(frozen=True)
-class RecentComment:
+class ListedComment:
     key: str
     """The article it is on."""
     comment_id: str
-    view: RecentCommentView
-    """All but its text, which the maker fetches from the article."""
+    view: CommentEntryView
+    """All but its text and date, which the maker fetches from the article."""
 
 
 @dataclass(frozen=True, kw_only=True)
-class RecentCommentsPage(PagePlan):
-    site: SiteView
-    page: PageView
-    comments: tuple[RecentComment, ...]
+class CommentsPage(TemplatePage):
+    """A page that lists comments from across the digest (/comments/, a commenter's pages): the
+    template is given `comments`, their views with each one's text."""
+
+    listed: tuple[ListedComment, ...]
 
     @property
-    def articles(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(comment.key for comment in self.comments))
+    def comments(self) -> tuple[tuple[str, str], ...]:
+        return tuple((comment.key, comment.comment_id) for comment in self.listed)
+
+
+@dataclass(frozen=True)
+class FeedComment:
+    key: str
+    article_path: str
+    """Its article's URL path."""
+    comment_id: str
+    title: str
+    author: str
+    updated: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CommenterFeed(PagePlan):
+    """A commenter's newest comments as an Atom feed."""
+
+    title: str
+    page_path: str
+    items: tuple[FeedComment, ...]
+
+    @property
+    def comments(self) -> tuple[tuple[str, str], ...]:
+        return tuple((item.key, item.comment_id) for item in self.items)
 
 
 @dataclass(frozen=True)
@@ -166,6 +205,8 @@ def plan_pages(site: Site, no_date: datetime) -> list[PagePlan]:
     planner.tag_pages()
     planner.date_pages()
     planner.discussion_pages()
+    planner.people_pages()
+    planner.stats_page()
     planner.site_files()  # last: the sitemap lists every page planned before it
     return planner.plans
 
@@ -182,6 +223,9 @@ class _Planner:
         self.no_date = no_date
         self.site_lastmod = max((a.last_changed for a in self.articles), default=self.no_date)
         self.plans: list[PagePlan] = []
+        self.person_urls: dict[str, str | None] = {}  # a handle as written -> its commenter's page
+        self.positions: dict[str, dict[str, int]] = {}  # article key -> comment id -> place in reading order
+        self.people_summaries: list[PersonSummary] = []
 
     def html(self, url_path: str, template: str, title: str, source: str, lastmod: datetime | None,
              description: str = "", feeds: tuple[Link, ...] = (), **context) -> None:
@@ -210,7 +254,9 @@ class _Planner:
             self.plans.append(ArticlePage(
                 url_path=record.url_path, source=record.path, lastmod=record.last_changed, key=record.key,
                 site=self.site_view, page=page, tags=self.tags[record.key], month=month,
-                newer=self.link(newer), older=self.link(older)))
+                newer=self.link(newer), older=self.link(older),
+                people=tuple((author, url) for author in dict.fromkeys(record.comments.authors)
+                             if author and (url := self.person_url(author)))))
             self.plans.append(CommentsFeed(url_path=urls.comments_feed_url_path(record.url_path),
                                            source=record.path, key=record.key))
             if record.notes:  # an article with no notes has no annotation document
@@ -220,14 +266,15 @@ class _Planner:
     def list_pages(self, first_url_path: str, keys, template: str, title: str, source: str,
                    feeds: tuple[Link, ...] = (), **context) -> None:
         for pager, chunk in paginate(list(keys), self.config.per_page, first_url_path):
-            pager_view = PagerView(
-                pager.number, pager.total,
-                href(self.config, pager.previous_url_path) if pager.previous_url_path is not None else None,
-                href(self.config, pager.next_url_path) if pager.next_url_path is not None else None,
-            )
+            pager_view = self.pager_view(pager)
             page_title = title if pager.number == 1 else f"{title} (page {pager.number} of {pager.total})"
             self.html(pager.url_path, template, page_title, source, self.lastmod_of(chunk), feeds=feeds,
                       entries=tuple(self.entries[k] for k in chunk), pager=pager_view, **context)
+
+    def pager_view(self, pager: Pager) -> PagerView:
+        return PagerView(pager.number, pager.total,
+                         href(self.config, pager.previous_url_path) if pager.previous_url_path is not None else None,
+                         href(self.config, pager.next_url_path) if pager.next_url_path is not None else None)
 
     def feed(self, self_path: str, page_path: str, title: str, keys, source: str) -> None:
         items = tuple(FeedItem(key, tuple(link.text for link in self.tags[key])) for key in list(keys)[:FEED_ENTRIES])
@@ -273,26 +320,45 @@ class _Planner:
                       self.lastmod_of(year.article_keys), year=year_summary, months=tuple(months))
         self.html(urls.ARCHIVE, "archive.html", "Archive", "archive", self.site_lastmod, years=tuple(years))
 
+    def person_url(self, author: str) -> str | None:
+        if author not in self.person_urls:
+            person = self.site.person_of.get(same_name_key(author))
+            self.person_urls[author] = href(self.config, urls.person_url_path(person.slug)) if person else None
+        return self.person_urls[author]
+
+    def comment_date(self, record: ArticleRecord, position: int) -> Moment:
+        """When a comment was written; an undated comment is as of its article's date."""
+        timestamp = record.comments.timestamps[position]
+        if timestamp is None:
+            return record.date
+        return Moment(datetime.fromtimestamp(timestamp, self.config.timezone), record.comments.has_time[position])
+
+    def listed_comment(self, record: ArticleRecord, position: int) -> ListedComment:
+        comment = record.comments[position]
+        page = href(self.config, record.url_path)
+        reply_to = None
+        if comment.parent_id is not None:
+            if record.key not in self.positions:
+                self.positions[record.key] = {id: place for place, id in enumerate(record.comments.ids)}
+            parent = record.comments[self.positions[record.key][comment.parent_id]]
+            reply_to = Link(parent.author or "Anonymous", f"{page}#comment-{parent.id}")
+        view = CommentEntryView(Link(record.title, page), f"{page}#comment-{comment.id}", comment.author,
+                                comment.name, None, Markup(""),
+                                self.person_url(comment.author) if comment.author else None, reply_to)
+        return ListedComment(record.key, comment.id, view)
+
     def discussion_pages(self) -> None:
         config = self.config
         # Newest first; an undated comment counts as of its article's date, in thread order.
-        stamped = ((-(timestamp if timestamp is not None else record.date.value.timestamp()), rank, position)
+        stamped = ((-when_written(record, timestamp), rank, position)
                    for rank, record in enumerate(self.articles)
                    for position, timestamp in enumerate(record.comments.timestamps))
-        recent = []
-        for _, rank, position in heapq.nsmallest(RECENT_COMMENTS, stamped):
-            record = self.articles[rank]
-            comment = record.comments[position]
-            page = href(config, record.url_path)
-            date = (date_view(Moment(datetime.fromtimestamp(comment.timestamp, config.timezone), comment.has_time),
-                              config.language) if comment.timestamp is not None else None)
-            view = RecentCommentView(Link(record.title, page), f"{page}#comment-{comment.id}", comment.author,
-                                     comment.name, date, Markup(""))
-            recent.append(RecentComment(record.key, comment.id, view))
-        page = page_view(config, urls.RECENT_COMMENTS, "Newest comments")
-        self.plans.append(RecentCommentsPage(url_path=urls.RECENT_COMMENTS, source="comments page",
-                                             lastmod=self.site_lastmod, site=self.site_view, page=page,
-                                             comments=tuple(recent)))
+        recent = tuple(self.listed_comment(self.articles[rank], position)
+                       for _, rank, position in heapq.nsmallest(RECENT_COMMENTS, stamped))
+        self.plans.append(CommentsPage(
+            url_path=urls.RECENT_COMMENTS, source="comments page", lastmod=self.site_lastmod, template="comments.html",
+            view={"site": self.site_view, "page": page_view(config, urls.RECENT_COMMENTS, "Newest comments")},
+            listed=recent))
 
         notes = []
         for record in self.articles:
@@ -305,6 +371,87 @@ class _Planner:
                                            note.selector.exact if note.selector else None, target))
         self.html(urls.NOTES, "notes.html", "Editors’ notes", "notes page", self.site_lastmod,
                   notes=tuple(notes))
+
+    def people_pages(self) -> None:
+        """/people/, and each commenter's pages and feed (none with `people: false`)."""
+        config = self.config
+        if not config.people:
+            return
+        summaries = []
+        for person in self.site.people:
+            url_path = urls.person_url_path(person.slug)
+            newest, oldest = person.comments[0], person.comments[-1]
+            summary = PersonSummary(
+                person.handle, person.name, href(config, url_path),
+                absolute_url(config, urls.person_feed_url_path(person.slug)), len(person.comments),
+                date_view(self.comment_date(self.by_key[oldest.key], oldest.position), config.language),
+                date_view(self.comment_date(self.by_key[newest.key], newest.position), config.language),
+                tuple(PersonArticle(self.link(self.by_key[key]), count) for key, count in person.articles))
+            summaries.append(summary)
+            shown = person.name or person.handle
+            feed = Link(f"Comments by {shown}", summary.feed_url)
+            source = f"commenter '{person.handle}'"
+            for pager, chunk in paginate(person.comments, config.per_page, url_path):
+                title = f"Comments by {shown}" + ("" if pager.number == 1 else f" (page {pager.number} of {pager.total})")
+                self.plans.append(CommentsPage(
+                    url_path=pager.url_path, source=source, template="person.html",
+                    lastmod=max(self.by_key[ref.key].last_changed for ref in chunk),
+                    view={"site": self.site_view, "page": page_view(config, pager.url_path, title, feeds=(feed,)),
+                          "person": summary, "pager": self.pager_view(pager),
+                          "entries": tuple(self.entries[key] for key, _ in person.articles) if pager.number == 1 else ()},
+                    listed=tuple(self.listed_comment(self.by_key[ref.key], ref.position) for ref in chunk)))
+            items = []
+            for ref in person.comments[:FEED_ENTRIES]:
+                record = self.by_key[ref.key]
+                listed = self.listed_comment(record, ref.position)
+                title = (f"Reply to {listed.view.reply_to.text} on “{record.title}”" if listed.view.reply_to
+                         else f"Comment on “{record.title}”")
+                items.append(FeedComment(ref.key, record.url_path, listed.comment_id, title, person.handle,
+                                         rfc3339(self.comment_date(record, ref.position).value)))
+            self.plans.append(CommenterFeed(url_path=urls.person_feed_url_path(person.slug), source=source,
+                                            title=feed.text, page_path=url_path, items=tuple(items)))
+        self.people_summaries = summaries
+        for pager, chunk in paginate(summaries, config.per_page, urls.PEOPLE):
+            title = "People" if pager.number == 1 else f"People (page {pager.number} of {pager.total})"
+            self.html(pager.url_path, "people.html", title, "people index", self.site_lastmod,
+                      people=tuple(chunk), pager=self.pager_view(pager), total=len(summaries))
+
+    def stats_page(self) -> None:
+        config = self.config
+        months: Counter = Counter()
+        for record in self.articles:
+            for year, month, count in record.comment_months:
+                months[year, month] += count
+        by_comments = sorted(self.articles, key=lambda a: (-len(a.comments), -a.date.value.timestamp(), a.key))
+        chains = sorted((chain for record in self.articles if (chain := self.longest_chain(record))),
+                        key=lambda chain: (-chain.length, chain.article.url))
+        self.html(urls.STATS, "stats.html", "The conversation in numbers", "stats page", self.site_lastmod,
+                  chart=comments_chart(months, config.language),
+                  totals={"articles": len(self.articles), "comments": sum(months.values()),
+                          "notes": sum(len(a.notes) for a in self.articles),
+                          "people": len(self.site.people) if config.people else None},
+                  discussed=tuple(self.entries[a.key] for a in by_comments[:TOP_LISTED] if a.comments),
+                  chains=tuple(chains[:TOP_LISTED]),
+                  active=tuple(self.people_summaries[:TOP_LISTED]) if config.people else ())
+
+    def longest_chain(self, record: ArticleRecord) -> ChainView | None:
+        """The article's longest run of replies to replies, if it has a reply at all."""
+        stamps = record.comments
+        depth: dict[str, int] = {}
+        root: dict[str, int] = {}  # comment id -> the place of the comment its chain starts from
+        deepest = None
+        for position, (id, parent) in enumerate(zip(stamps.ids, stamps.parent_ids)):
+            depth[id] = depth[parent] + 1 if parent is not None else 0
+            root[id] = root[parent] if parent is not None else position
+            if depth[id] and (deepest is None or depth[id] > depth[stamps.ids[deepest]]):
+                deepest = position
+        if deepest is None:
+            return None
+        page = href(self.config, record.url_path)
+        first, last = stamps[root[stamps.ids[deepest]]], stamps[deepest]
+        return ChainView(Link(record.title, page), depth[last.id] + 1,
+                         Link(first.author or "Anonymous", f"{page}#comment-{first.id}"),
+                         Link(last.author or "Anonymous", f"{page}#comment-{last.id}"))
 
     def site_files(self) -> None:
         config = self.config

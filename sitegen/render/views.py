@@ -40,6 +40,9 @@ class SiteView:
     archive_url: str
     comments_url: str
     notes_url: str
+    people_url: str | None
+    """None when the site has no commenters' pages (`people: false`)."""
+    stats_url: str
     feed_url: str
     """Absolute, as feed readers want it."""
     stylesheet_url: str
@@ -96,6 +99,8 @@ class CommentView:
     """Every reply below this comment, at any depth."""
     reply_to: Link | None = None
     """The comment this one answers, when it is listed elsewhere (below the deepest nesting shown)."""
+    person_url: str | None = None
+    """Its commenter's page, when it has one."""
 
 
 @dataclass(frozen=True)
@@ -185,7 +190,9 @@ class MonthEntries:
 
 
 @dataclass(frozen=True)
-class RecentCommentView:
+class CommentEntryView:
+    """A comment shown away from its article: on /comments/, on its commenter's page."""
+
     article: Link
     url: str
     """The comment's permalink: the article's URL + #comment-ID."""
@@ -193,6 +200,92 @@ class RecentCommentView:
     name: str | None
     date: DateView | None
     body_html: Markup
+    person_url: str | None = None
+    """Its commenter's page, when it has one."""
+    reply_to: Link | None = None
+    """The comment it answers: its author, and its permalink."""
+
+
+@dataclass(frozen=True)
+class PersonArticle:
+    article: Link
+    count: int
+    """The commenter's comments on it."""
+
+
+@dataclass(frozen=True)
+class PersonSummary:
+    """A commenter, as /people/ lists them and their page introduces them."""
+
+    handle: str
+    name: str | None
+    """The display name they used most recently, if any."""
+    url: str
+    feed_url: str
+    """Absolute, as feed readers want it."""
+    count: int
+    first: DateView
+    latest: DateView
+    articles: tuple[PersonArticle, ...]
+    """The articles they commented on most, most first."""
+
+
+@dataclass(frozen=True)
+class ChartBar:
+    x: float
+    y: float
+    width: float
+    height: float
+    label: str
+    """"March 2019: 1,204 comments": each bar's own text, shown on hover."""
+
+
+@dataclass(frozen=True)
+class ChartTick:
+    position: float
+    label: str
+
+
+@dataclass(frozen=True)
+class ChartRow:
+    year: str
+    counts: tuple[str | None, ...]
+    """Twelve months' counts, written as the site's language writes numbers; None before the
+    first month and after the last."""
+
+
+@dataclass(frozen=True)
+class ChartView:
+    """Comments per month as an SVG bar chart (drawn by the template in these coordinates), with
+    the same figures as a table."""
+
+    width: int
+    height: int
+    plot_top: float
+    plot_bottom: float
+    plot_left: float
+    bars: tuple[ChartBar, ...]
+    years: tuple[ChartTick, ...]
+    """x of each year's first month, with the year."""
+    levels: tuple[ChartTick, ...]
+    """y of each gridline, with its count."""
+    summary: str
+    """The chart in a sentence: its text alternative."""
+    months: tuple[str, ...]
+    """The twelve months' short names, the table's columns."""
+    rows: tuple[ChartRow, ...]
+
+
+@dataclass(frozen=True)
+class ChainView:
+    """A reply chain: a comment, a reply to it, a reply to that, and so on."""
+
+    article: Link
+    length: int
+    """Comments in it, the first included."""
+    first: Link
+    """Its first comment: its author, and its permalink."""
+    last: Link
 
 
 @dataclass(frozen=True)
@@ -220,6 +313,8 @@ def site_view(config: SiteConfig) -> SiteView:
         archive_url=href(config, urls.ARCHIVE),
         comments_url=href(config, urls.RECENT_COMMENTS),
         notes_url=href(config, urls.NOTES),
+        people_url=href(config, urls.PEOPLE) if config.people else None,
+        stats_url=href(config, urls.STATS),
         feed_url=absolute_url(config, urls.FEED),
         stylesheet_url=href(config, urls.STYLESHEET),
     )
@@ -252,7 +347,9 @@ MAX_NESTING = 16
 chain of any length renders (templates recurse once per level) and stays readable on a phone."""
 
 
-def thread_view(config: SiteConfig, article: Article, rendered: RenderedArticle) -> ThreadView:
+def thread_view(config: SiteConfig, article: Article, rendered: RenderedArticle,
+                people: dict[str, str]) -> ThreadView:
+    """`people`: a comment's author, as written -> their commenter's page."""
     by_id = {c.id: c for c in article.thread.comments}
     depth = {item.id: item.depth for item in rendered.comments}
     shown_under: dict[str, str | None] = {}  # comment id -> the comment it is listed under
@@ -273,7 +370,7 @@ def thread_view(config: SiteConfig, article: Article, rendered: RenderedArticle)
             author=comment.author,
             name=comment.name,
             url=comment.url,
-            date=date_view(comment.date, config.language) if comment.date else None,
+            date=item.date,
             body_html=Markup(item.body_html),
             notes=tuple(note_view(n) for n in item.notes),
             depth=item.depth,
@@ -281,6 +378,7 @@ def thread_view(config: SiteConfig, article: Article, rendered: RenderedArticle)
             reply_count=sum(1 + r.reply_count for r in replies),
             reply_to=(Link(answered.author or "Anonymous", f"#comment-{answered.id}")
                       if answered is not None and shown_under[item.id] != answered.id else None),
+            person_url=people.get(comment.author) if comment.author else None,
         )
         listed.setdefault(shown_under[item.id], []).append(view)
     roots = tuple(reversed(listed.get(None, [])))
@@ -321,7 +419,7 @@ def entry_view(config: SiteConfig, record: ArticleRecord, tags: tuple[Link, ...]
 
 
 def article_view(config: SiteConfig, article: Article, rendered: RenderedArticle, tags: tuple[Link, ...],
-                 month: Link, newer: Link | None, older: Link | None) -> ArticleView:
+                 month: Link, newer: Link | None, older: Link | None, people: dict[str, str]) -> ArticleView:
     image = None
     if article.image is not None:
         src = absolute_src = article.image.src
@@ -348,7 +446,7 @@ def article_view(config: SiteConfig, article: Article, rendered: RenderedArticle
         summary_html=Markup(rendered.summary_html),
         body_html=Markup(rendered.body_html),
         notes=tuple(note_view(n) for n in rendered.notes),
-        thread=thread_view(config, article, rendered),
+        thread=thread_view(config, article, rendered, people),
         annotations_url=href(config, urls.annotations_url_path(article.url_path)) if rendered.notes else None,
         extra=article.extra,
     )

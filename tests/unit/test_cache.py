@@ -19,7 +19,7 @@ from sitegen.render.plans import FeedItem
 
 def test_sitegens_data_round_trips():
     moment = Moment(datetime(2019, 11, 28, 10, 37, tzinfo=ZoneInfo("Europe/Moscow")), True)
-    values = [moment, CommentStamp("c1", "pishenkov", None, 1.5, True), FeedItem("a.md", ("NATO",)),
+    values = [moment, CommentStamp("c1", None, "pishenkov", None, 1.5, True), FeedItem("a.md", ("NATO",)),
               SiteConfig("T", "https://e.org/", "/"), {"set": {1, 2}, "frozen": frozenset("ab")}]
     assert store.loads(store.dumps(values)) == values
 

@@ -21,7 +21,7 @@ def record(key: str, day: int, tags=(), comments: int = 0, draft: bool = False) 
     article = Article(key=key, path=f"content/{key}", slug=key.removesuffix(".md"), title=key.upper(), date=date,
                       body="Body.", body_line=3, tags=tuple(tags), draft=draft, thread=thread)
     return record_article(article, CONFIG, f"digest-{key}", "<p>Body.</p>", "Body.", (),
-                          DateView(date.value.isoformat(), "a date"))
+                          DateView(date.value.isoformat(), "a date"), bytes(8 * comments))
 
 
 RECORDS = [record("a.md", 1, ["NATO"], comments=2), record("b.md", 2, ["NATO", "France"]),
@@ -31,7 +31,7 @@ RECORDS = [record("a.md", 1, ["NATO"], comments=2), record("b.md", 2, ["NATO", "
 def planned_by_path():
     planned = plan_site("key", CONFIG, False, NO_DATE, RECORDS)
     assert planned.diagnostics == []
-    return {path: planned.plan(path) for path, _, _ in planned.pages}, planned
+    return {page.path: planned.plan(page.path) for page in planned.pages}, planned
 
 
 def test_the_record_decides_the_url():
@@ -48,8 +48,10 @@ def test_every_page_has_a_typed_plan_naming_what_it_shows():
     assert isinstance(by_path["feed.xml"], plans.ArticlesFeed)
     assert by_path["feed.xml"].articles == ("c.md", "b.md", "a.md"), "newest first, drafts left out"
     assert by_path["tags/nato/feed.xml"].articles == ("b.md", "a.md")
-    assert isinstance(by_path["comments/index.html"], plans.RecentCommentsPage)
-    assert by_path["comments/index.html"].articles == ("a.md",)
+    recent = by_path["comments/index.html"]
+    assert isinstance(recent, plans.CommentsPage) and recent.articles == ()
+    assert recent.comments == (("a.md", "c0"), ("a.md", "c1")), "it shows those comments, not the article"
+    assert {page.path: page.comments for page in planned.pages}["comments/index.html"] == (("a.md", 0), ("a.md", 1))
     home, second = by_path["index.html"], by_path["page/2/index.html"]
     assert isinstance(home, plans.TemplatePage) and home.articles == ()
     assert [e.title for e in home.view["entries"]] == ["C.MD", "B.MD"]
@@ -59,7 +61,7 @@ def test_every_page_has_a_typed_plan_naming_what_it_shows():
     assert not any("2021/05/d/" in path for path in by_path), "a draft has no pages"
     assert planned.articles == 3 and planned.comments == 2
     assert all(output_path(plan.url_path) == path for path, plan in by_path.items())
-    assert {keys for _, _, keys in planned.pages} >= {("a.md",), ("c.md", "b.md", "a.md")}
+    assert {page.articles for page in planned.pages} >= {("a.md",), ("c.md", "b.md", "a.md")}
 
 
 def test_plans_come_from_records_alone_and_are_kept_by_shape():
@@ -76,7 +78,7 @@ def test_plans_come_from_records_alone_and_are_kept_by_shape():
 def test_two_articles_with_one_url_are_an_error_and_plan_nothing():
     twin = record("a.md", 1)
     clash = record_article(Article(key="x/a.md", path="content/x/a.md", slug="a", title="X", date=twin.date,
-                                   body="", body_line=1), CONFIG, "d", "", "", (), twin.date_view)
+                                   body="", body_line=1), CONFIG, "d", "", "", (), twin.date_view, b"")
     planned = plan_site("key", CONFIG, False, NO_DATE, [twin, clash])
     assert [str(d) for d in planned.diagnostics] == [
         "content/x/a.md: has the same URL /2021/05/a/ as content/a.md (give one of them another slug: in its front matter)"]
