@@ -21,7 +21,8 @@ from test_theme import ARTICLE, SHOWCASE_ARTICLE, example, require_tool, showcas
 
 ARTIFACTS = REPO / "tests" / ".artifacts"
 AXE_PAGES = {"home": "digest/", "article": "digest/" + ARTICLE, "tag": "digest/tags/nato/",
-             "archive": "digest/archive/", "deep-thread": "show/" + SHOWCASE_ARTICLE}
+             "archive": "digest/archive/", "deep-thread": "show/" + SHOWCASE_ARTICLE,
+             "people": "digest/people/", "person": "digest/people/steelmaker/", "stats": "digest/stats/"}
 
 
 class _Quiet(SimpleHTTPRequestHandler):
@@ -108,6 +109,24 @@ def test_screenshot_of_an_article_with_its_thread(open_page, origin, width, sche
     assert (background == "rgb(21, 23, 26)") == (scheme == "dark")
 
 
+@pytest.mark.parametrize("name,path,width,scheme", [
+    ("people", "people/", 1280, "light"), ("person", "people/steelmaker/", 1280, "light"),
+    ("stats", "stats/", 1280, "light"), ("stats", "stats/", 390, "dark")])
+def test_screenshot_of_the_commenters_pages_and_the_numbers(open_page, origin, name, path, width, scheme):
+    page = open_page(origin + "digest/" + path, width, scheme)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTIFACTS / f"{name}-{width}-{scheme}.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert (background == "rgb(21, 23, 26)") == (scheme == "dark")
+    if name == "stats":
+        bars = page.locator(".chart-svg rect.chart-bar")
+        assert bars.count() > 0 and page.locator(".chart-svg").bounding_box()["width"] > 0.5 * min(width, 720)
+        fill = bars.first.evaluate("el => getComputedStyle(el).fill")
+        assert fill not in ("none", "rgb(0, 0, 0)"), "the bars take the theme's colour"
+
+
 # ---- Layout and behaviour ----------------------------------------------------------------------------
 
 def test_wide_screens_put_each_note_in_the_margin_beside_its_paragraph(open_page, origin):
@@ -166,7 +185,8 @@ def test_deep_threads_keep_a_readable_width_on_a_phone(open_page, origin, width)
 
 @pytest.mark.parametrize("width,path", [(360, path) for path in (
     "digest/", "digest/" + ARTICLE, "digest/tags/", "digest/archive/", "digest/comments/", "digest/notes/",
-    "show/" + SHOWCASE_ARTICLE)] + [(1024, "digest/" + ARTICLE), (1024, "show/" + SHOWCASE_ARTICLE)])
+    "digest/people/", "digest/people/steelmaker/", "digest/stats/", "show/" + SHOWCASE_ARTICLE)]
+    + [(1024, "digest/" + ARTICLE), (1024, "show/" + SHOWCASE_ARTICLE)])
 def test_no_page_scrolls_sideways(open_page, origin, width, path):
     """Not on a small phone, nor where the sidenotes' margin first appears (64em)."""
     page = open_page(origin + path, width)

@@ -23,7 +23,7 @@ import hashlib
 import os
 import shutil
 from collections import OrderedDict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -34,8 +34,7 @@ from sitegen.cache.store import CacheDamaged
 from sitegen.diagnostics import Diagnostic
 from sitegen.model.records import ArticleRecord
 from sitegen.cache.plans import Planned
-from sitegen.render.articles import RenderedComment
-from sitegen.render.pages import ArticleFeedEntry, ArticleWork
+from sitegen.render.pages import ArticleFeedEntry, ArticleWork, CommentTexts
 from sitegen.render.templates import TemplateSet
 from sitegen.write.files import remove_leftovers, write_atomically
 from sitegen.write.output import OutputEntry
@@ -162,27 +161,30 @@ class BuildCache:
         if work is not None:
             self._works.move_to_end(digest)
             return work
-        feed_entry, comments, article, rendered = self._read_work(digest, frames=3)
-        work = ArticleWork(article, replace(rendered, comments=comments), feed_entry)
-        self.keep_work(digest, work)
+        feed_entry, article, rendered = self._read_work(digest, frames=(1, 3))
+        work = ArticleWork(article, rendered, feed_entry)
+        self._remember(digest, work)
         return work
 
     def feed_entry(self, digest: str) -> ArticleFeedEntry:
         work = self._works.get(digest)
-        return work.feed_entry if work is not None else self._read_work(digest, frames=1)[0]
+        return work.feed_entry if work is not None else self._read_work(digest, frames=(1,))[0]
 
-    def comments(self, digest: str) -> tuple[RenderedComment, ...]:
+    def comments(self, digest: str) -> CommentTexts:
         work = self._works.get(digest)
-        return work.rendered.comments if work is not None else self._read_work(digest, frames=2)[1]
+        return CommentTexts.of(work.rendered) if work is not None else self._read_work(digest, frames=(2,))[0]
 
     def keep_work(self, digest: str, work: ArticleWork) -> None:
-        """Keep a work in memory, and on disk for the builds after this one."""
+        """Keep a new work in memory, and on disk for the builds after this one."""
         if self.directory is not None and self._works_at_most is not None:
             try:
                 write_work(self.directory, digest, work)
             except OSError as exc:  # kept in memory instead: the cache costs only time
                 self._unwritable(exc)
                 self._works_at_most = None
+        self._remember(digest, work)
+
+    def _remember(self, digest: str, work: ArticleWork) -> None:
         self._works[digest] = work
         if self._works_at_most is not None:
             while len(self._works) > self._works_at_most:
@@ -198,14 +200,18 @@ class BuildCache:
     def has_work(self, digest: str) -> bool:
         return digest in self._works or digest in self._stored
 
-    def _read_work(self, digest: str, frames: int) -> tuple:
-        """The first `frames` of the work's file: (feed entry,), then its comments, then the article
-        and the rest of its render; the parts pages need most often come first, each read without
-        those after it."""
+    def _read_work(self, digest: str, frames: tuple[int, ...]) -> tuple:
+        """The values of the numbered frames of the work's file (write_work), the others skipped."""
         self.read_from_disk = True
         try:
+            values = []
             with store.open_regular(work_path(self.directory, digest)) as stream:
-                return tuple(value for _ in range(frames) for value in store.read_frame(stream))
+                for number in range(1, max(frames) + 1):
+                    if number in frames:
+                        values += store.read_frame(stream)
+                    else:
+                        store.skip_frame(stream)
+            return tuple(values)
         except (OSError, ValueError, store.Unreadable) as exc:
             # Listed by has_work, so it was there: damaged since. The build cannot make its pages.
             raise CacheDamaged(f"{CACHE_DIR}/{_WORKS}/{digest}.pickle could not be read ({exc}): "
@@ -402,10 +408,10 @@ def work_path(directory: Path, digest: str) -> Path:
 
 
 def write_work(directory: Path, digest: str, work: ArticleWork) -> None:
-    """Stored as three pickles (BuildCache._read_work reads them): the feed entry, the comments,
-    and the rest."""
+    """Stored as three frames, each read without the others (BuildCache._read_work): 1, the feed
+    entry; 2, the comments' texts (pages that list comments read only these); 3, the whole work."""
     def write(stream):
         store.write_frame(stream, work.feed_entry)
-        store.write_frame(stream, work.rendered.comments)
-        store.write_frame(stream, work.article, replace(work.rendered, comments=()))
+        store.write_frame(stream, CommentTexts.of(work.rendered))
+        store.write_frame(stream, work.article, work.rendered)
     write_atomically(work_path(directory, digest), write)

@@ -85,7 +85,7 @@ class ArticleRecord:
     date_view: DateView
     """Its date as lists show it, written once here rather than on every planning."""
     comment_digests: bytes = b""
-    """Each comment's rendered text, digested (COMMENT_DIGEST_SIZE bytes each, in reading order):
+    """Each comment's rendered text and date, digested (COMMENT_DIGEST_SIZE bytes each, in reading order):
     a page that shows some of an article's comments is made again when one of those changes."""
     shape: str = ""
     """A digest of every field above but `digest` and `comment_digests`: what the site-wide stages
@@ -93,15 +93,17 @@ class ArticleRecord:
     its pages show."""
 
 
-def comment_digest(body_html: str) -> bytes:
-    return hashlib.blake2b(body_html.encode(), digest_size=COMMENT_DIGEST_SIZE).digest()
+def comment_digest(body_html: str, date: DateView | None) -> bytes:
+    """Of what a page that lists a comment reads from its article: its text, and its date as shown."""
+    written = f"{body_html}\0{date.iso}\0{date.text}" if date else body_html
+    return hashlib.blake2b(written.encode(), digest_size=COMMENT_DIGEST_SIZE).digest()
 
 
 def record_article(article: Article, config: SiteConfig, digest: str, summary_html: str, summary_text: str,
                    notes: tuple[RenderedNote, ...], date_view: DateView, comment_digests: bytes) -> ArticleRecord:
     """The record of an article. Its URL is its own (permalink, slug, date), so it is decided here.
 
-    `comment_digests`: comment_digest of each comment's rendered text, in reading order."""
+    `comment_digests`: comment_digest of each comment, in reading order."""
     moments = [article.date.value, *(m.value for m in [article.updated] if m)]
     moments += [c.date.value for c in article.thread.comments if c.date]
     in_order = [comment for comment, _ in reading_order(article.thread)]

@@ -123,4 +123,4 @@ def summarize(article: Article, rendered: RenderedArticle, digest: str, config: 
     """The article's record, with what lists show of it rendered."""
     return record_article(article, config, digest, rendered.summary_html, Markup(rendered.summary_html).striptags(),
                           rendered.notes, date_view(article.date, config.language),
-                          b"".join(comment_digest(c.body_html) for c in rendered.comments))
+                          b"".join(comment_digest(c.body_html, c.date) for c in rendered.comments))

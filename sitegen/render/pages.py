@@ -7,14 +7,14 @@ the build's store of `ArticleWork`, under the digest the build bound that key to
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Callable, Protocol, TypeVar
+from typing import Callable, NamedTuple, Protocol, TypeVar
 
 from markupsafe import Markup
 
 from sitegen.diagnostics import Diagnostic
-from sitegen.model.types import Article, SiteConfig
+from sitegen.model.types import Article, DateView, SiteConfig
 from sitegen.model.urls import absolute_url
-from sitegen.render.articles import RenderedArticle, RenderedComment
+from sitegen.render.articles import RenderedArticle
 from sitegen.render.feeds import Feed, FeedEntry, atom_xml, categories_xml, entry_halves, entry_xml
 from sitegen.render.plans import (
     AnnotationsDocument, ArticlePage, ArticlesFeed, CommenterFeed, CommentsFeed, CommentsPage, PagePlan, Robots,
@@ -59,6 +59,22 @@ def article_work(config: SiteConfig, article: Article, rendered: RenderedArticle
     return ArticleWork(article, rendered, ArticleFeedEntry(updated, *entry_halves(entry)))
 
 
+class CommentTexts(NamedTuple):
+    """An article's rendered comments as pages away from it show them, kept field by field (strings
+    read back from the cache many times faster than as many objects): the i-th comment's id, its
+    HTML, and its date as (iso, text), or None."""
+
+    ids: tuple[str, ...]
+    bodies: tuple[str, ...]
+    dates: tuple[tuple[str, str] | None, ...]
+
+    @staticmethod
+    def of(rendered: RenderedArticle) -> CommentTexts:
+        comments = rendered.comments
+        return CommentTexts(tuple(c.id for c in comments), tuple(c.body_html for c in comments),
+                            tuple((c.date.iso, c.date.text) if c.date else None for c in comments))
+
+
 class ArticleStore(Protocol):
     """Where makers fetch articles' work by digest: the build cache."""
 
@@ -67,8 +83,8 @@ class ArticleStore(Protocol):
     def feed_entry(self, digest: str) -> ArticleFeedEntry:
         """The work's feed entry alone, read without the rest."""
 
-    def comments(self, digest: str) -> tuple[RenderedComment, ...]:
-        """The work's rendered comments, read without the article."""
+    def comments(self, digest: str) -> CommentTexts:
+        """The work's rendered comments, read without the rest."""
 
 
 @dataclass(frozen=True)
@@ -87,9 +103,10 @@ class MakeContext:
     def feed_entry(self, key: str) -> ArticleFeedEntry:
         return self.store.feed_entry(self.digests[key])
 
-    def comments(self, key: str) -> dict[str, RenderedComment]:
-        """An article's rendered comments by id."""
-        return {comment.id: comment for comment in self.store.comments(self.digests[key])}
+    def comments(self, key: str) -> dict[str, tuple[str, DateView | None]]:
+        """An article's comments by id: (HTML, date)."""
+        texts = self.store.comments(self.digests[key])
+        return {id: (body, date and DateView(*date)) for id, body, date in zip(*texts)}
 
 
 Made = tuple[str | bytes | None, list[Diagnostic]]
@@ -130,10 +147,9 @@ def _comments_page(plan: CommentsPage, context: MakeContext) -> Made:
     rendered = {key: context.comments(key) for key in dict.fromkeys(listed.key for listed in plan.listed)}
     comments = []
     for listed in plan.listed:
-        comment = rendered[listed.key][listed.comment_id]
+        body, date = rendered[listed.key][listed.comment_id]
         # Shown away from its article, a comment's relative links ("#comment-c1") are joined to its URL.
-        body = Markup(rebase_links(comment.body_html, listed.view.article.url))
-        comments.append(replace(listed.view, date=comment.date, body_html=body))
+        comments.append(replace(listed.view, date=date, body_html=Markup(rebase_links(body, listed.view.article.url))))
     return context.templates.render(plan.template, {**plan.view, "comments": tuple(comments)}, plan.view["page"].url)
 
 
@@ -184,7 +200,7 @@ def _commenter_feed(plan: CommenterFeed, context: MakeContext) -> Made:
     rendered = {key: context.comments(key) for key in dict.fromkeys(item.key for item in plan.items)}
     entries = tuple(entry_xml(comment_entry(
         absolute_url(config, item.article_path), item.comment_id, item.title, item.author, item.updated,
-        rendered[item.key][item.comment_id].body_html)) for item in plan.items)
+        rendered[item.key][item.comment_id][0])) for item in plan.items)
     self_url = absolute_url(config, plan.url_path)
     updated = plan.items[0].updated  # newest first; a commenter has a comment
     feed = Feed(self_url, plan.title, config.title, self_url, absolute_url(config, plan.page_path), updated,

@@ -224,6 +224,7 @@ class _Planner:
         self.site_lastmod = max((a.last_changed for a in self.articles), default=self.no_date)
         self.plans: list[PagePlan] = []
         self.person_urls: dict[str, str | None] = {}  # a handle as written -> its commenter's page
+        self.left_out = {same_name_key(handle) for handle in self.config.people_exclude}
         self.positions: dict[str, dict[str, int]] = {}  # article key -> comment id -> place in reading order
         self.people_summaries: list[PersonSummary] = []
 
@@ -326,6 +327,11 @@ class _Planner:
             self.person_urls[author] = href(self.config, urls.person_url_path(person.slug)) if person else None
         return self.person_urls[author]
 
+    def public(self, author: str | None) -> str | None:
+        """A handle as pages away from its article name it: not at all for one left out of them
+        (`people_exclude`), who is anonymous there."""
+        return author if author and same_name_key(author) not in self.left_out else None
+
     def comment_date(self, record: ArticleRecord, position: int) -> Moment:
         """When a comment was written; an undated comment is as of its article's date."""
         timestamp = record.comments.timestamps[position]
@@ -341,10 +347,11 @@ class _Planner:
             if record.key not in self.positions:
                 self.positions[record.key] = {id: place for place, id in enumerate(record.comments.ids)}
             parent = record.comments[self.positions[record.key][comment.parent_id]]
-            reply_to = Link(parent.author or "Anonymous", f"{page}#comment-{parent.id}")
-        view = CommentEntryView(Link(record.title, page), f"{page}#comment-{comment.id}", comment.author,
-                                comment.name, None, Markup(""),
-                                self.person_url(comment.author) if comment.author else None, reply_to)
+            reply_to = Link(self.public(parent.author) or "Anonymous", f"{page}#comment-{parent.id}")
+        author = self.public(comment.author)
+        view = CommentEntryView(Link(record.title, page), f"{page}#comment-{comment.id}", author,
+                                comment.name if author else None, None, Markup(""),
+                                self.person_url(author) if author else None, reply_to)
         return ListedComment(record.key, comment.id, view)
 
     def discussion_pages(self) -> None:
@@ -450,8 +457,8 @@ class _Planner:
         page = href(self.config, record.url_path)
         first, last = stamps[root[stamps.ids[deepest]]], stamps[deepest]
         return ChainView(Link(record.title, page), depth[last.id] + 1,
-                         Link(first.author or "Anonymous", f"{page}#comment-{first.id}"),
-                         Link(last.author or "Anonymous", f"{page}#comment-{last.id}"))
+                         Link(self.public(first.author) or "Anonymous", f"{page}#comment-{first.id}"),
+                         Link(self.public(last.author) or "Anonymous", f"{page}#comment-{last.id}"))
 
     def site_files(self) -> None:
         config = self.config
