@@ -20,6 +20,7 @@ printed beside the figures, and the ratio to them (below 1.0 meets it).
     python benchmarks/build_time.py --sizes 1000 --runs 5
     python benchmarks/build_time.py --sizes 100000     # on request: takes a long while
     python benchmarks/build_time.py --baseline ../old  # beside another checkout's sitegen, with ratios
+    python benchmarks/build_time.py --checkout ../snapshot --baseline ../old   # neither the installed one
 
 Not a test: its figures depend on the machine. Compare ratios taken in one run.
 """
@@ -153,6 +154,9 @@ def main() -> None:
     parser.add_argument("--work", type=Path, help="where the corpora go (default: a temporary folder)")
     parser.add_argument("--baseline", type=Path, metavar="CHECKOUT",
                         help="also measure the sitegen in this checkout (e.g. a `git worktree` of an older commit)")
+    parser.add_argument("--checkout", type=Path, metavar="CHECKOUT",
+                        help="measure the sitegen in this checkout rather than the installed one (a snapshot "
+                             "of the work in progress, which may then go on changing)")
     args = parser.parse_args()
     extra = ["--jobs", str(args.jobs)] if args.jobs else []
     work = args.work or Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
@@ -163,7 +167,7 @@ def main() -> None:
             started = time.perf_counter()
             make_site(site, size)
             print(f"(generated {size:,} articles in {time.perf_counter() - started:.1f} s)")
-        figures = measure(site, args.runs, extra)
+        figures = measure(site, args.runs, extra, args.checkout.resolve() if args.checkout else None)
         report(size, figures)
         if args.baseline:
             shutil.rmtree(site / ".sitegen-cache", ignore_errors=True)

@@ -22,6 +22,7 @@ from typing import Callable, Iterator
 from sitegen.cache import (
     CACHE_DIR, ArticleEntry, BuildCache, CacheDamaged, LastBuild, SourceStamp, article_digest, write_work,
 )
+from sitegen.cache import store
 from sitegen.cache.lock import site_lock
 from sitegen.cache.plans import Planned, plan_site, shape_key
 from sitegen.cache.stamps import file_fingerprint, files_stamp, folder_stamp, source_stamp, stat
@@ -32,7 +33,7 @@ from sitegen.load.sources import CONTENT_DIR, ArticleSource, scan_sources
 from sitegen.model.records import COMMENT_DIGEST_SIZE
 from sitegen.model.types import SiteConfig
 from sitegen.render.articles import render_article, summarize
-from sitegen.render.pages import ArticleWork, MakeContext, article_work, make_page
+from sitegen.render.pages import ArticleWork, CommentTexts, MakeContext, article_work, make_page
 from sitegen.render.plans import PagePlan
 from sitegen.render.templates import TemplateSet
 from sitegen.workers import PARALLEL_THRESHOLD, can_fork, map_in_workers, serial
@@ -281,16 +282,19 @@ class _Build:
             results = map_in_workers(_process_source, todo, state, self.jobs)
         else:
             results = serial(_process_source, todo, _LoadState(self.root, self.config, settings, None))
-        for count, (source, (files_digest, entry, work)) in enumerate(zip(todo, results), 1):
+        for count, (source, (files_digest, entry, work, texts)) in enumerate(zip(todo, results), 1):
             tables.sources[source.key] = SourceStamp(self.stamps[source.key], files_digest)
             digest = entry.record.digest if entry.loaded else ""
             if work is not None:
                 cache.keep_work(digest, work)
+            elif texts is not None:
+                cache.keep_texts(digest, texts)
             done[source.key] = ProcessedArticle(source.key, digest, entry)
             self.stats.articles_processed += 1
             self.progress("articles", count, len(todo))
         tables.sources = {s.key: tables.sources[s.key] for s in sources}  # forget deleted articles
         tables.articles = {a.digest: a.entry for a in done.values() if a.entry.loaded}
+        cache.store_texts()
         ordered = [done[source.key] for source in sources]
         self.diagnostics += [d for article in ordered for d in article.entry.diagnostics]
         return [article for article in ordered if article.entry.loaded]
@@ -401,20 +405,23 @@ class _LoadState:
     """Where a worker stores each article's work itself; without one, the work is sent back."""
 
 
-def _process_source(state: _LoadState, source: ArticleSource) -> tuple[str, ArticleEntry, ArticleWork | None]:
-    """(the digest of its files, its entry, its work): everything about an article that needs no other."""
+def _process_source(state: _LoadState,
+                    source: ArticleSource) -> tuple[str, ArticleEntry, ArticleWork | None, bytes | None]:
+    """(the digest of its files, its entry, its work, or only its comments' texts when the worker
+    stored the work itself): everything about an article that needs no other."""
     files = read_article_files(state.root, source)
     article, problems = load_article(files, state.config)
     if article is None:
-        return files.digest, ArticleEntry(None, problems), None
+        return files.digest, ArticleEntry(None, problems), None, None
     digest = article_digest(files.digest, state.settings)
     rendered, found = render_article(article, state.config.language)
     record = summarize(article, rendered, digest, state.config)
     work = article_work(state.config, replace(article, url_path=record.url_path), rendered)
+    texts = None
     if state.cache_dir is not None:
         write_work(state.cache_dir, digest, work)
-        work = None  # the parent reads it from there when a page needs it
-    return files.digest, ArticleEntry(record, problems + found), work
+        work, texts = None, store.dumps(CommentTexts.of(rendered))  # the parent packs the texts
+    return files.digest, ArticleEntry(record, problems + found), work, texts
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ What is kept, under which key, and why (docs/architecture.md draws it):
   file is not even read again;
 - each article's load and render (`ArticleWork`, one file per digest, and its `ArticleEntry`:
   record and diagnostics), under the digest of its files, the config and sitegen's code;
+- each article's comment texts, under the same digest, packed (cache/texts.py);
 - the plans of every page, under the digest of the site's shape (cache/plans.py);
 - each output folder's files: path -> the fingerprint of the page's inputs, size and time;
 - the last build into each folder: the stamp of everything it read, for a build that finds
@@ -31,6 +32,7 @@ from sitegen.cache import store
 from sitegen.cache.code import code_digest
 from sitegen.cache.lock import LOCK_FILE
 from sitegen.cache.store import CacheDamaged
+from sitegen.cache.texts import SEGMENT_NAME, TextPack
 from sitegen.diagnostics import Diagnostic
 from sitegen.model.records import ArticleRecord
 from sitegen.cache.plans import Planned
@@ -122,6 +124,7 @@ class BuildCache:
         self.directory = directory
         self.code = code_digest()
         self._tables: _Tables | None = _Tables() if directory is None else None
+        self._pack = TextPack(directory) if directory is not None else None
         self.notices: list[str] = []
         """One line for each cache file that could not be used (shown by the command line)."""
         # In memory, every work (serve); with a directory, only the recently used (bounded memory).
@@ -161,18 +164,46 @@ class BuildCache:
         if work is not None:
             self._works.move_to_end(digest)
             return work
-        feed_entry, article, rendered = self._read_work(digest, frames=(1, 3))
-        work = ArticleWork(article, rendered, feed_entry)
+        work = ArticleWork(*self._read_work(digest, whole=True))
         self._remember(digest, work)
         return work
 
     def feed_entry(self, digest: str) -> ArticleFeedEntry:
         work = self._works.get(digest)
-        return work.feed_entry if work is not None else self._read_work(digest, frames=(1,))[0]
+        return work.feed_entry if work is not None else self._read_work(digest, whole=False)[0]
 
     def comments(self, digest: str) -> CommentTexts:
         work = self._works.get(digest)
-        return CommentTexts.of(work.rendered) if work is not None else self._read_work(digest, frames=(2,))[0]
+        if work is not None:
+            return CommentTexts.of(work.rendered)
+        self.read_from_disk = True
+        try:
+            texts = store.loads(self.pack.read(digest))
+        except (KeyError, store.Unreadable) as exc:
+            raise CacheDamaged(f"{CACHE_DIR}/ comment texts could not be read ({exc}): "
+                               "the cache is ignored, and made again") from None
+        if not isinstance(texts, CommentTexts):
+            raise CacheDamaged(f"{CACHE_DIR}/ comment texts could not be read (not an article's): "
+                               "the cache is ignored, and made again")
+        return texts
+
+    def keep_texts(self, digest: str, texts: bytes) -> None:
+        """Keep an article's pickled CommentTexts, made by a worker that stored its work itself."""
+        self.pack.add(digest, texts)
+
+    def store_texts(self) -> None:
+        """Write the texts kept in this build, for the workers that make pages to read: called once
+        the articles are loaded."""
+        if self.directory is not None:
+            try:
+                self.pack.write(live=set(self.tables.articles))
+            except OSError as exc:  # kept in memory instead
+                self._unwritable(exc)
+
+    @property
+    def pack(self) -> TextPack:
+        self.tables  # read with them
+        return self._pack
 
     def keep_work(self, digest: str, work: ArticleWork) -> None:
         """Keep a new work in memory, and on disk for the builds after this one."""
@@ -182,6 +213,8 @@ class BuildCache:
             except OSError as exc:  # kept in memory instead: the cache costs only time
                 self._unwritable(exc)
                 self._works_at_most = None
+        if self.directory is not None:
+            self.pack.add(digest, store.dumps(CommentTexts.of(work.rendered)))
         self._remember(digest, work)
 
     def _remember(self, digest: str, work: ArticleWork) -> None:
@@ -198,24 +231,23 @@ class BuildCache:
         return self._templates[1]
 
     def has_work(self, digest: str) -> bool:
-        return digest in self._works or digest in self._stored
+        return digest in self._works or (digest in self._stored and digest in self.pack)
 
-    def _read_work(self, digest: str, frames: tuple[int, ...]) -> tuple:
-        """The values of the numbered frames of the work's file (write_work), the others skipped."""
+    def _read_work(self, digest: str, whole: bool) -> tuple:
+        """(feed entry,) or (article, rendered, feed entry): the feed entry is stored first, so a
+        feed reads it without the rest."""
         self.read_from_disk = True
         try:
-            values = []
             with store.open_regular(work_path(self.directory, digest)) as stream:
-                for number in range(1, max(frames) + 1):
-                    if number in frames:
-                        values += store.read_frame(stream)
-                    else:
-                        store.skip_frame(stream)
-            return tuple(values)
+                feed_entry, = store.read_frame(stream)
+                if not whole:
+                    return (feed_entry,)
+                article, rendered = store.read_frame(stream)
         except (OSError, ValueError, store.Unreadable) as exc:
             # Listed by has_work, so it was there: damaged since. The build cannot make its pages.
             raise CacheDamaged(f"{CACHE_DIR}/{_WORKS}/{digest}.pickle could not be read ({exc}): "
                                "the cache is ignored, and made again") from None
+        return article, rendered, feed_entry
 
     # -- plans, by the shape of the site --
 
@@ -306,6 +338,7 @@ class BuildCache:
                 stored, = store.read_frame(stream)
             self.read_from_disk = True
             # Each article's record stays pickled on its own, so an unchanged one is not pickled again.
+            self._pack = TextPack(folder, stored["texts"])
             self._tables = _Tables({key: SourceStamp(*stamp) for key, stamp in stored["sources"].items()}, {
                 digest: ArticleEntry(None, diagnostics, shape, packed, comment_digests)
                 for digest, (shape, diagnostics, packed, comment_digests) in stored["articles"].items()}, {
@@ -336,6 +369,7 @@ class BuildCache:
                              for digest, entry in self.tables.articles.items()},
                 "outputs": {folder: {path: (e.fingerprint, e.size, e.mtime_ns) for path, e in entries.items()}
                             for folder, entries in self.tables.outputs.items() if folder},
+                "texts": {digest: tuple(at) for digest, at in self.pack.table.items() if digest in self.tables.articles},
             }
             self._write(_INDEX, lambda stream: (store.write_frame(stream, self.code),
                                                 store.write_frame(stream, stored)))
@@ -356,8 +390,12 @@ class BuildCache:
         write_atomically(self.directory / name, write)
 
     def _prune(self) -> None:
-        """Remove stored works no article refers to any more."""
+        """Remove stored works, and segments of texts, no article refers to any more."""
         live = set(self.tables.articles)
+        segments = {self.pack.table[digest].segment for digest in live if digest in self.pack.table}
+        for name in os.listdir(self.directory):
+            if SEGMENT_NAME.fullmatch(name) and name not in segments:
+                (self.directory / name).unlink(missing_ok=True)
         folder = self.directory / _WORKS
         if folder.is_dir() and not folder.is_symlink():
             for path in folder.iterdir():
@@ -379,6 +417,7 @@ class BuildCache:
     def _clear(self) -> None:
         """Start the cache afresh on disk too: nothing in it is used again."""
         self._tables = _Tables()
+        self._pack = TextPack(self.directory)
         self._plans_state = "read"
         self._stored = set()
         try:
@@ -408,10 +447,9 @@ def work_path(directory: Path, digest: str) -> Path:
 
 
 def write_work(directory: Path, digest: str, work: ArticleWork) -> None:
-    """Stored as three frames, each read without the others (BuildCache._read_work): 1, the feed
-    entry; 2, the comments' texts (pages that list comments read only these); 3, the whole work."""
+    """Stored as two pickles, the feed entry first: a feed reads it without the rest. (The comments'
+    texts are packed apart: cache/texts.py.)"""
     def write(stream):
         store.write_frame(stream, work.feed_entry)
-        store.write_frame(stream, CommentTexts.of(work.rendered))
         store.write_frame(stream, work.article, work.rendered)
     write_atomically(work_path(directory, digest), write)

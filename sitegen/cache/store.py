@@ -113,14 +113,6 @@ def write_frame(stream: BinaryIO, *values: Any) -> None:
     stream.seek(end)
 
 
-def skip_frame(stream: BinaryIO) -> None:
-    """Past the next frame, unread (and unchecked: what is not read cannot mislead)."""
-    header = stream.read(_FRAME.size)
-    if len(header) != _FRAME.size:
-        raise Unreadable("cut short")
-    stream.seek(_FRAME.unpack(header)[0], os.SEEK_CUR)
-
-
 def read_frame(stream: BinaryIO) -> list[Any]:
     """The values of the next frame; Unreadable when it is cut short, or damaged (checksum)."""
     header = stream.read(_FRAME.size)

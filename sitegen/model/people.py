@@ -54,18 +54,23 @@ def index_people(articles: tuple[ArticleRecord, ...],
     `articles` are newest first; handles in `exclude` are left out.
     """
     left_out = {same_name_key(handle) for handle in exclude}
-    uses: dict[str, list[tuple[CommentRef, str, str | None]]] = {}  # key -> (comment, handle, name), newest first
+    keys: dict[str, str | None] = {}  # a handle as written -> its key; None when left out
+    written = []  # (-when, article rank, position, key, handle, name): sorted once, newest first
     for rank, record in enumerate(articles):
         stamps = record.comments
         for position, (author, name, timestamp) in enumerate(zip(stamps.authors, stamps.names, stamps.timestamps)):
-            key = same_name_key(author) if author else None
-            if key is not None and key not in left_out:
-                uses.setdefault(key, []).append((CommentRef(record.key, position, when_written(record, timestamp)),
-                                                 author, name))
+            if not author:
+                continue
+            if author not in keys:
+                keys[author] = key if (key := same_name_key(author)) not in left_out else None
+            if keys[author] is not None:
+                written.append((-when_written(record, timestamp), rank, position, keys[author], author, name))
+    written.sort()
+    uses: dict[str, list[tuple[CommentRef, str, str | None]]] = {}  # key -> (comment, handle, name), newest first
+    for minus_when, rank, position, key, author, name in written:
+        uses.setdefault(key, []).append((CommentRef(articles[rank].key, position, -minus_when), author, name))
     rank_of = {record.key: rank for rank, record in enumerate(articles)}
     path_of = {record.key: record.path for record in articles}
-    for found in uses.values():
-        found.sort(key=lambda use: (-use[0].when, rank_of[use[0].key], use[0].position))
 
     problems: list[Diagnostic] = []
     for found in uses.values():

@@ -6,10 +6,9 @@ the build's store of `ArticleWork`, under the digest the build bound that key to
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Callable, NamedTuple, Protocol, TypeVar
 
-from markupsafe import Markup
 
 from sitegen.diagnostics import Diagnostic
 from sitegen.model.types import Article, DateView, SiteConfig
@@ -68,6 +67,12 @@ class CommentTexts(NamedTuple):
     bodies: tuple[str, ...]
     dates: tuple[tuple[str, str] | None, ...]
 
+    def text(self, comment_id: str) -> tuple[str, DateView | None]:
+        """A comment's HTML and date."""
+        place = self.ids.index(comment_id)
+        date = self.dates[place]
+        return self.bodies[place], DateView(*date) if date else None
+
     @staticmethod
     def of(rendered: RenderedArticle) -> CommentTexts:
         comments = rendered.comments
@@ -103,10 +108,8 @@ class MakeContext:
     def feed_entry(self, key: str) -> ArticleFeedEntry:
         return self.store.feed_entry(self.digests[key])
 
-    def comments(self, key: str) -> dict[str, tuple[str, DateView | None]]:
-        """An article's comments by id: (HTML, date)."""
-        texts = self.store.comments(self.digests[key])
-        return {id: (body, date and DateView(*date)) for id, body, date in zip(*texts)}
+    def comments(self, key: str) -> CommentTexts:
+        return self.store.comments(self.digests[key])
 
 
 Made = tuple[str | bytes | None, list[Diagnostic]]
@@ -144,13 +147,8 @@ def _article_page(plan: ArticlePage, context: MakeContext) -> Made:
 
 @makes(CommentsPage)
 def _comments_page(plan: CommentsPage, context: MakeContext) -> Made:
-    rendered = {key: context.comments(key) for key in dict.fromkeys(listed.key for listed in plan.listed)}
-    comments = []
-    for listed in plan.listed:
-        body, date = rendered[listed.key][listed.comment_id]
-        # Shown away from its article, a comment's relative links ("#comment-c1") are joined to its URL.
-        comments.append(replace(listed.view, date=date, body_html=Markup(rebase_links(body, listed.view.article.url))))
-    return context.templates.render(plan.template, {**plan.view, "comments": tuple(comments)}, plan.view["page"].url)
+    comments = tuple(listed.view(*context.comments(listed.key).text(listed.comment_id)) for listed in plan.listed)
+    return context.templates.render(plan.template, {**plan.view, "comments": comments}, plan.view["page"].url)
 
 
 @makes(ArticlesFeed)
@@ -197,10 +195,9 @@ def _comments_feed(plan: CommentsFeed, context: MakeContext) -> Made:
 @makes(CommenterFeed)
 def _commenter_feed(plan: CommenterFeed, context: MakeContext) -> Made:
     config = context.config
-    rendered = {key: context.comments(key) for key in dict.fromkeys(item.key for item in plan.items)}
     entries = tuple(entry_xml(comment_entry(
         absolute_url(config, item.article_path), item.comment_id, item.title, item.author, item.updated,
-        rendered[item.key][item.comment_id][0])) for item in plan.items)
+        context.comments(item.key).text(item.comment_id)[0])) for item in plan.items)
     self_url = absolute_url(config, plan.url_path)
     updated = plan.items[0].updated  # newest first; a commenter has a comment
     feed = Feed(self_url, plan.title, config.title, self_url, absolute_url(config, plan.page_path), updated,

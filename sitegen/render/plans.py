@@ -24,13 +24,13 @@ from sitegen.model.people import when_written
 from sitegen.model.records import ArticleRecord
 from sitegen.model.site import Site
 from sitegen.model.slugs import same_name_key
-from sitegen.model.types import Moment, SiteConfig
+from sitegen.model.types import DateView, Moment, SiteConfig
 from sitegen.model.urls import absolute_url, href
 from sitegen.render.charts import comments_chart
 from sitegen.render.dates import date_view, month_title
 from sitegen.render.views import (
     ChainView, CommentEntryView, Link, MonthEntries, MonthSummary, NoteEntryView, PagerView, PageView, PersonArticle,
-    PersonSummary, SiteView, TagSummary, YearSummary, entry_view, page_view, site_view, tag_links,
+    PersonSummary, SiteView, TagSummary, YearSummary, entry_view, page_view, rebase_links, site_view, tag_links,
 )
 
 FEED_ENTRIES = 20
@@ -105,13 +105,30 @@ class AnnotationsDocument(OneArticlePage):
     """An article's notes as a W3C Web Annotation collection (JSON-LD)."""
 
 
-@dataclass(frozen=True)
-class ListedComment:
+class ListedComment(NamedTuple):
+    """A comment that a page lists away from its article, as the plan has it: its maker adds the
+    text and the date, read from the article (`view`)."""
+
     key: str
     """The article it is on."""
     comment_id: str
-    view: CommentEntryView
-    """All but its text and date, which the maker fetches from the article."""
+    title: str
+    """Its article's."""
+    article_url: str
+    author: str | None
+    name: str | None
+    person_url: str | None
+    replying_to: str | None
+    """Whom it answers, as shown ("Anonymous" for no one named); None for a comment that answers none."""
+    parent_id: str | None
+
+    def view(self, body_html: str, date: DateView | None) -> CommentEntryView:
+        url = self.article_url
+        # Shown away from its article, a comment's relative links ("#comment-c1") are joined to its URL.
+        return CommentEntryView(
+            Link(self.title, url), f"{url}#comment-{self.comment_id}", self.author, self.name, date,
+            Markup(rebase_links(body_html, url)), self.person_url,
+            Link(self.replying_to, f"{url}#comment-{self.parent_id}") if self.parent_id is not None else None)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -126,8 +143,7 @@ class CommentsPage(TemplatePage):
         return tuple((comment.key, comment.comment_id) for comment in self.listed)
 
 
-@dataclass(frozen=True)
-class FeedComment:
+class FeedComment(NamedTuple):
     key: str
     article_path: str
     """Its article's URL path."""
@@ -225,6 +241,7 @@ class _Planner:
         self.plans: list[PagePlan] = []
         self.person_urls: dict[str, str | None] = {}  # a handle as written -> its commenter's page
         self.left_out = {same_name_key(handle) for handle in self.config.people_exclude}
+        self.public_names: dict[str, str | None] = {}
         self.positions: dict[str, dict[str, int]] = {}  # article key -> comment id -> place in reading order
         self.people_summaries: list[PersonSummary] = []
 
@@ -330,7 +347,11 @@ class _Planner:
     def public(self, author: str | None) -> str | None:
         """A handle as pages away from its article name it: not at all for one left out of them
         (`people_exclude`), who is anonymous there."""
-        return author if author and same_name_key(author) not in self.left_out else None
+        if not author:
+            return None
+        if author not in self.public_names:
+            self.public_names[author] = author if same_name_key(author) not in self.left_out else None
+        return self.public_names[author]
 
     def comment_date(self, record: ArticleRecord, position: int) -> Moment:
         """When a comment was written; an undated comment is as of its article's date."""
@@ -340,19 +361,16 @@ class _Planner:
         return Moment(datetime.fromtimestamp(timestamp, self.config.timezone), record.comments.has_time[position])
 
     def listed_comment(self, record: ArticleRecord, position: int) -> ListedComment:
-        comment = record.comments[position]
-        page = href(self.config, record.url_path)
-        reply_to = None
-        if comment.parent_id is not None:
+        stamps = record.comments
+        author, parent_id = self.public(stamps.authors[position]), stamps.parent_ids[position]
+        replying_to = None
+        if parent_id is not None:
             if record.key not in self.positions:
-                self.positions[record.key] = {id: place for place, id in enumerate(record.comments.ids)}
-            parent = record.comments[self.positions[record.key][comment.parent_id]]
-            reply_to = Link(self.public(parent.author) or "Anonymous", f"{page}#comment-{parent.id}")
-        author = self.public(comment.author)
-        view = CommentEntryView(Link(record.title, page), f"{page}#comment-{comment.id}", author,
-                                comment.name if author else None, None, Markup(""),
-                                self.person_url(author) if author else None, reply_to)
-        return ListedComment(record.key, comment.id, view)
+                self.positions[record.key] = {id: place for place, id in enumerate(stamps.ids)}
+            replying_to = self.public(stamps.authors[self.positions[record.key][parent_id]]) or "Anonymous"
+        return ListedComment(record.key, stamps.ids[position], record.title, self.entries[record.key].url, author,
+                             stamps.names[position] if author else None, author and self.person_url(author),
+                             replying_to, parent_id)
 
     def discussion_pages(self) -> None:
         config = self.config
@@ -411,7 +429,7 @@ class _Planner:
             for ref in person.comments[:FEED_ENTRIES]:
                 record = self.by_key[ref.key]
                 listed = self.listed_comment(record, ref.position)
-                title = (f"Reply to {listed.view.reply_to.text} on “{record.title}”" if listed.view.reply_to
+                title = (f"Reply to {listed.replying_to} on “{record.title}”" if listed.replying_to
                          else f"Comment on “{record.title}”")
                 items.append(FeedComment(ref.key, record.url_path, listed.comment_id, title, person.handle,
                                          rfc3339(self.comment_date(record, ref.position).value)))

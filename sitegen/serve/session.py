@@ -12,7 +12,6 @@ import sys
 import threading
 import traceback
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Callable, Iterable
 
 from sitegen.build import BuildOptions, BuildResult, build_site
