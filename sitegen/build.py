@@ -417,11 +417,12 @@ def _process_source(state: _LoadState,
     rendered, found = render_article(article, state.config.language)
     record = summarize(article, rendered, digest, state.config)
     work = article_work(state.config, replace(article, url_path=record.url_path), rendered)
-    texts = None
-    if state.cache_dir is not None:
-        write_work(state.cache_dir, digest, work)
-        work, texts = None, store.dumps(CommentTexts.of(rendered))  # the parent packs the texts
-    return files.digest, ArticleEntry(record, problems + found), work, texts
+    texts = CommentTexts.of(work)
+    record = replace(record, comment_digests=texts.digests())
+    if state.cache_dir is None:
+        return files.digest, ArticleEntry(record, problems + found), work, None
+    write_work(state.cache_dir, digest, work)  # the parent reads it from there when a page needs it
+    return files.digest, ArticleEntry(record, problems + found), None, store.dumps(texts)  # to be packed
 
 
 @dataclass(frozen=True)

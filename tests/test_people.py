@@ -308,14 +308,8 @@ EXCLUDED_IN_A_CHAIN = """\
 
 
 def test_an_excluded_handle_is_not_named_where_others_answer_it(tmp_path, capsys):
-    """BUG (reported to the lead): an excluded handle is still shown on others' pages and in /stats/.
-
-    sitegen/render/plans.py, _Planner.listed_comment: `reply_to = Link(parent.author or "Anonymous", ...)`
-    names the excluded author on the replier's page ("replying to hidden one") and, through it, in
-    CommenterFeed's entry title ("Reply to hidden one on ..."); _Planner.longest_chain names them as a
-    chain's first or last comment on /stats/. FORMAT.md: people_exclude leaves the handles it lists
-    out of the pages, the feeds and /stats/.
-    """
+    """Away from its article an excluded handle is anonymous: not named as whom a comment answers on
+    the replier's page or in their feed, nor at either end of a reply chain on /stats/."""
     site = write_site(tmp_path / "site", {
         "sitegen.yaml": "title: T\nbase_url: https://example.org/\ntimezone: UTC\npeople_exclude: [Hidden One]\n",
         "content/x.md": article("X", date="2020-01-01"),
@@ -423,15 +417,9 @@ def test_an_old_comment_is_remade_on_its_page_and_not_in_the_feed_it_left(tmp_pa
 
 
 def test_a_comments_new_date_shows_wherever_the_comment_is_listed(tmp_path):
-    """BUG (reported to the lead): a warm build keeps a comment's old date on /comments/ and on its
-    commenter's page when only its date changed and the page's plan did not.
-
-    A listed comment's date comes from the article's rendered comments (render/pages.py,
-    _comments_page: `replace(listed.view, date=comment.date, ...)`), but a page's fingerprint covers
-    only each listed comment's `comment_digest(body_html)` (render/articles.py, summarize), not its
-    date. s2 is neither steelmaker's first nor latest comment and moving it 30 minutes changes no
-    order, so people/steelmaker/page/2/ and comments/ keep "12:00 PM".
-    """
+    """A comment's date is read from its article when a page lists it, so a listed comment's digest
+    covers its date as well as its words: a moved date that changes no order (s2 is neither
+    steelmaker's first nor latest comment) still remakes the pages that list it."""
     site = copy_of_people_site(tmp_path)
     out = tmp_path / "out"
     build_with_cache(site, out)

@@ -130,6 +130,8 @@ class BuildCache:
         # In memory, every work (serve); with a directory, only the recently used (bounded memory).
         self._works: OrderedDict[str, ArticleWork] = OrderedDict()
         self._works_at_most: int | None = None if directory is None else 256
+        self._texts: dict[str, CommentTexts] = {}
+        """The preview's comment texts, made once from the works it holds."""
         self._stored: set[str] = set()
         """The works on disk, listed once when the tables are read."""
         self._templates: tuple[tuple, TemplateSet] | None = None
@@ -173,9 +175,15 @@ class BuildCache:
         return work.feed_entry if work is not None else self._read_work(digest, whole=False)[0]
 
     def comments(self, digest: str) -> CommentTexts:
+        texts = self._texts.get(digest)
+        if texts is not None:
+            return texts
         work = self._works.get(digest)
+        if work is not None and self.directory is None:  # the preview: every work is in memory
+            texts = self._texts[digest] = CommentTexts.of(work)
+            return texts
         if work is not None:
-            return CommentTexts.of(work.rendered)
+            return CommentTexts.of(work)
         self.read_from_disk = True
         try:
             texts = store.loads(self.pack.read(digest))
@@ -214,7 +222,7 @@ class BuildCache:
                 self._unwritable(exc)
                 self._works_at_most = None
         if self.directory is not None:
-            self.pack.add(digest, store.dumps(CommentTexts.of(work.rendered)))
+            self.pack.add(digest, store.dumps(CommentTexts.of(work)))
         self._remember(digest, work)
 
     def _remember(self, digest: str, work: ArticleWork) -> None:
@@ -355,6 +363,7 @@ class BuildCache:
         if self.directory is None:
             for digest in [d for d in self._works if d not in self.tables.articles]:
                 del self._works[digest]  # an edited or deleted article's old render
+                self._texts.pop(digest, None)
             self._plans_state = "read"
             return
         try:
@@ -407,6 +416,7 @@ class BuildCache:
         self.notices.append(why if why.startswith(CACHE_DIR) else
                             f"{CACHE_DIR}/ could not be read ({why}): ignored, and made again")
         self._works.clear()
+        self._texts.clear()
         self._plans = None
         self.read_from_disk = False
         self._clear()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 from sitegen.diagnostics import Diagnostic, warning
@@ -41,6 +42,15 @@ class Person:
     """Newest first."""
     articles: tuple[tuple[str, int], ...]
     """(article key, their comments on it) for the articles they commented on most, most first."""
+
+
+@lru_cache(maxsize=65536)
+def public_handle(author: str | None, exclude: tuple[str, ...]) -> str | None:
+    """A handle as pages away from its article name it: not at all for one left out of them
+    (`people_exclude`), who is anonymous there."""
+    if not author:
+        return None
+    return None if same_name_key(author) in {same_name_key(handle) for handle in exclude} else author
 
 
 def when_written(record: ArticleRecord, timestamp: float | None) -> float:

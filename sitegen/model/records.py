@@ -85,25 +85,19 @@ class ArticleRecord:
     date_view: DateView
     """Its date as lists show it, written once here rather than on every planning."""
     comment_digests: bytes = b""
-    """Each comment's rendered text and date, digested (COMMENT_DIGEST_SIZE bytes each, in reading order):
-    a page that shows some of an article's comments is made again when one of those changes."""
+    """A digest of each comment as pages away from the article show it (COMMENT_DIGEST_SIZE bytes
+    each, in reading order; render/pages.CommentTexts.digests): a page that lists some of an
+    article's comments is made again when one of those changes."""
     shape: str = ""
     """A digest of every field above but `digest` and `comment_digests`: what the site-wide stages
     see of the article. An edit that keeps an article's shape changes no plan, only the content
     its pages show."""
 
 
-def comment_digest(body_html: str, date: DateView | None) -> bytes:
-    """Of what a page that lists a comment reads from its article: its text, and its date as shown."""
-    written = f"{body_html}\0{date.iso}\0{date.text}" if date else body_html
-    return hashlib.blake2b(written.encode(), digest_size=COMMENT_DIGEST_SIZE).digest()
-
-
 def record_article(article: Article, config: SiteConfig, digest: str, summary_html: str, summary_text: str,
-                   notes: tuple[RenderedNote, ...], date_view: DateView, comment_digests: bytes) -> ArticleRecord:
+                   notes: tuple[RenderedNote, ...], date_view: DateView) -> ArticleRecord:
     """The record of an article. Its URL is its own (permalink, slug, date), so it is decided here.
-
-    `comment_digests`: comment_digest of each comment, in reading order."""
+    (Its comment_digests are added once its comments are rendered: render/pages.CommentTexts.)"""
     moments = [article.date.value, *(m.value for m in [article.updated] if m)]
     moments += [c.date.value for c in article.thread.comments if c.date]
     in_order = [comment for comment, _ in reading_order(article.thread)]
@@ -117,7 +111,7 @@ def record_article(article: Article, config: SiteConfig, digest: str, summary_ht
         summary_html=summary_html, summary_text=summary_text,
         comments=CommentStamps(*(zip(*stamps) if stamps else ((),) * 6)),
         comment_months=tuple((year, month, count) for (year, month), count in sorted(months.items())),
-        notes=notes, last_changed=max(moments), date_view=date_view, comment_digests=comment_digests,
+        notes=notes, last_changed=max(moments), date_view=date_view,
     )
     shape = hashlib.sha256(pickle.dumps(replace(record, digest="", comment_digests=b""), protocol=5)).hexdigest()
     return replace(record, shape=shape)

@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from sitegen.diagnostics import Diagnostic, error, shorten
 from sitegen.model.threads import reading_order
-from sitegen.model.records import ArticleRecord, comment_digest, record_article
+from sitegen.model.records import ArticleRecord, record_article
 from sitegen.model.types import Article, DateView, QuoteSelector, RenderedNote, SiteConfig
 from sitegen.render.anchoring import Passage, TextIndex, fold, mark_passages
 from sitegen.render.dates import date_view
@@ -122,5 +122,4 @@ def _note(number: int, annotation, target: str, selector: QuoteSelector | None) 
 def summarize(article: Article, rendered: RenderedArticle, digest: str, config: SiteConfig) -> ArticleRecord:
     """The article's record, with what lists show of it rendered."""
     return record_article(article, config, digest, rendered.summary_html, Markup(rendered.summary_html).striptags(),
-                          rendered.notes, date_view(article.date, config.language),
-                          b"".join(comment_digest(c.body_html, c.date) for c in rendered.comments))
+                          rendered.notes, date_view(article.date, config.language))

@@ -14,8 +14,11 @@ from sitegen.render.dates import locale_of, month_title
 from sitegen.render.views import ChartBar, ChartRow, ChartTick, ChartView
 
 WIDTH, HEIGHT = 720, 240
-LEFT, RIGHT, TOP, BOTTOM = 44, 4, 10, 24
+LEFT, RIGHT, TOP, BOTTOM = 52, 4, 10, 26
 """Room for the counts on the left and the years below."""
+YEAR_SPACING = 48
+"""The least distance between two year labels: a digest that starts in November labels the next
+January, not both."""
 GRIDLINES = 4
 """At most, above zero."""
 
@@ -55,7 +58,9 @@ def comments_chart(months: Counter, language: str) -> ChartView | None:
                              round(height, 2), f"{month_title(year, month, language)}: {number(count)}"))
         if month == 1 or index == 0:
             years.append(ChartTick(round(x, 2), str(year)))
-    every = -(-len(years) // 12)  # at most a dozen year labels, however long the digest
+    years = years[::-(-len(years) // 12)]  # at most a dozen year labels, however long the digest
+    if first_month != 1 and len(years) > 1 and years[1].position - years[0].position < YEAR_SPACING:
+        years.pop(0)  # the first year is a few months only
     levels = tuple(ChartTick(round(TOP + plot_height - plot_height * value / top_count, 2), number(value))
                    for value in range(0, top_count + 1, step))
     busiest = max(span, key=lambda key: (months.get(key, 0), key))
@@ -66,5 +71,5 @@ def comments_chart(months: Counter, language: str) -> ChartView | None:
         number(months.get((year, month), 0)) if (first_year, first_month) <= (year, month) <= (last_year, last_month)
         else None for month in range(1, 13))) for year in range(first_year, last_year + 1))
     names = get_month_names("abbreviated", context="stand-alone", locale=locale_of(language))
-    return ChartView(WIDTH, HEIGHT, TOP, TOP + plot_height, LEFT, tuple(bars), tuple(years[::every]), levels,
+    return ChartView(WIDTH, HEIGHT, TOP, TOP + plot_height, LEFT, tuple(bars), tuple(years), levels,
                      summary, tuple(names[month] for month in range(1, 13)), rows)

@@ -6,13 +6,18 @@ the build's store of `ArticleWork`, under the digest the build bound that key to
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Callable, NamedTuple, Protocol, TypeVar
 
 
+from markupsafe import Markup
+
 from sitegen.diagnostics import Diagnostic
+from sitegen.model.people import public_handle
+from sitegen.model.records import COMMENT_DIGEST_SIZE
 from sitegen.model.types import Article, DateView, SiteConfig
-from sitegen.model.urls import absolute_url
+from sitegen.model.urls import absolute_url, href
 from sitegen.render.articles import RenderedArticle
 from sitegen.render.feeds import Feed, FeedEntry, atom_xml, categories_xml, entry_halves, entry_xml
 from sitegen.render.plans import (
@@ -21,7 +26,7 @@ from sitegen.render.plans import (
 )
 from sitegen.render.sitemap import robots_txt, sitemap_xml
 from sitegen.render.templates import TemplateSet
-from sitegen.render.views import article_view, rebase_links
+from sitegen.render.views import CommentEntryView, Link, article_view, rebase_links
 from sitegen.render.webannotations import AnnotationCollection, WebAnnotation, annotations_jsonld
 
 
@@ -59,25 +64,59 @@ def article_work(config: SiteConfig, article: Article, rendered: RenderedArticle
 
 
 class CommentTexts(NamedTuple):
-    """An article's rendered comments as pages away from it show them, kept field by field (strings
-    read back from the cache many times faster than as many objects): the i-th comment's id, its
-    HTML, and its date as (iso, text), or None."""
+    """All that pages listing an article's comments away from it show of them (/comments/, a
+    commenter's pages and feed), written when the article is rendered and kept field by field
+    (strings read back from the cache many times faster than as many objects): the article's title
+    and URL path, then, for the i-th comment in reading order, its id, HTML, date as (iso, text) or
+    None, its feed entry's date, author, display name and the id of the comment it answers."""
 
+    title: str
+    url_path: str
     ids: tuple[str, ...]
     bodies: tuple[str, ...]
     dates: tuple[tuple[str, str] | None, ...]
-
-    def text(self, comment_id: str) -> tuple[str, DateView | None]:
-        """A comment's HTML and date."""
-        place = self.ids.index(comment_id)
-        date = self.dates[place]
-        return self.bodies[place], DateView(*date) if date else None
+    updated: tuple[str, ...]
+    authors: tuple[str | None, ...]
+    names: tuple[str | None, ...]
+    parent_ids: tuple[str | None, ...]
 
     @staticmethod
-    def of(rendered: RenderedArticle) -> CommentTexts:
-        comments = rendered.comments
-        return CommentTexts(tuple(c.id for c in comments), tuple(c.body_html for c in comments),
-                            tuple((c.date.iso, c.date.text) if c.date else None for c in comments))
+    def of(work: ArticleWork) -> CommentTexts:
+        article, comments = work.article, work.rendered.comments
+        by_id = {comment.id: comment for comment in article.thread.comments}
+        sources = [by_id[comment.id] for comment in comments]
+        return CommentTexts(
+            article.title, article.url_path, tuple(c.id for c in comments), tuple(c.body_html for c in comments),
+            tuple((c.date.iso, c.date.text) if c.date else None for c in comments),
+            tuple(rfc3339((c.date or article.date).value) for c in sources), tuple(c.author for c in sources),
+            tuple(c.name for c in sources), tuple(c.parent_id for c in sources))
+
+    def digests(self) -> bytes:
+        """A digest of each comment as these texts give it, in order (COMMENT_DIGEST_SIZE bytes each;
+        ArticleRecord.comment_digests): a page that lists a comment is made again exactly when one
+        of the things it reads of it changed."""
+        author_of = dict(zip(self.ids, self.authors))
+        return b"".join(hashlib.blake2b(repr(
+            (self.title, self.url_path, *fields, author_of.get(fields[-1]))).encode(),
+            digest_size=COMMENT_DIGEST_SIZE).digest()
+            for fields in zip(self.ids, self.bodies, self.dates, self.updated, self.authors, self.names,
+                              self.parent_ids))
+
+    def view(self, comment_id: str, config: SiteConfig, person_url: str | None) -> CommentEntryView:
+        """The comment as a page away from its article shows it; an excluded handle is anonymous."""
+        place = self.ids.index(comment_id)
+        url = href(config, self.url_path)
+        author = public_handle(self.authors[place], config.people_exclude)
+        parent, reply_to = self.parent_ids[place], None
+        if parent is not None:
+            answered = public_handle(self.authors[self.ids.index(parent)], config.people_exclude)
+            reply_to = Link(answered or "Anonymous", f"{url}#comment-{parent}")
+        date = self.dates[place]
+        # Shown away from its article, a comment's relative links ("#comment-c1") are joined to its URL.
+        return CommentEntryView(Link(self.title, url), f"{url}#comment-{comment_id}", author,
+                                self.names[place] if author else None, DateView(*date) if date else None,
+                                Markup(rebase_links(self.bodies[place], url)), person_url if author else None,
+                                reply_to)
 
 
 class ArticleStore(Protocol):
@@ -147,7 +186,8 @@ def _article_page(plan: ArticlePage, context: MakeContext) -> Made:
 
 @makes(CommentsPage)
 def _comments_page(plan: CommentsPage, context: MakeContext) -> Made:
-    comments = tuple(listed.view(*context.comments(listed.key).text(listed.comment_id)) for listed in plan.listed)
+    comments = tuple(context.comments(listed.key).view(listed.comment_id, context.config, listed.person_url)
+                     for listed in plan.listed)
     return context.templates.render(plan.template, {**plan.view, "comments": comments}, plan.view["page"].url)
 
 
@@ -195,13 +235,18 @@ def _comments_feed(plan: CommentsFeed, context: MakeContext) -> Made:
 @makes(CommenterFeed)
 def _commenter_feed(plan: CommenterFeed, context: MakeContext) -> Made:
     config = context.config
-    entries = tuple(entry_xml(comment_entry(
-        absolute_url(config, item.article_path), item.comment_id, item.title, item.author, item.updated,
-        context.comments(item.key).text(item.comment_id)[0])) for item in plan.items)
+    entries = []
+    for item in plan.items:
+        texts = context.comments(item.key)
+        view = texts.view(item.comment_id, config, None)
+        title = (f"Reply to {view.reply_to.text} on “{texts.title}”" if view.reply_to
+                 else f"Comment on “{texts.title}”")
+        entries.append(comment_entry(absolute_url(config, texts.url_path), item.comment_id, title,
+                                     plan.author, texts.updated[texts.ids.index(item.comment_id)],
+                                     texts.bodies[texts.ids.index(item.comment_id)]))
     self_url = absolute_url(config, plan.url_path)
-    updated = plan.items[0].updated  # newest first; a commenter has a comment
-    feed = Feed(self_url, plan.title, config.title, self_url, absolute_url(config, plan.page_path), updated,
-                config.title, config.language, entries)
+    feed = Feed(self_url, plan.title, config.title, self_url, absolute_url(config, plan.page_path),
+                entries[0].updated, config.title, config.language, tuple(entry_xml(entry) for entry in entries))
     return atom_xml(feed), []
 
 

@@ -20,17 +20,17 @@ from markupsafe import Markup
 
 from sitegen.model import urls
 from sitegen.model.pagination import Pager, paginate
-from sitegen.model.people import when_written
+from sitegen.model.people import public_handle, when_written
 from sitegen.model.records import ArticleRecord
 from sitegen.model.site import Site
 from sitegen.model.slugs import same_name_key
-from sitegen.model.types import DateView, Moment, SiteConfig
+from sitegen.model.types import Moment, SiteConfig
 from sitegen.model.urls import absolute_url, href
 from sitegen.render.charts import comments_chart
 from sitegen.render.dates import date_view, month_title
 from sitegen.render.views import (
-    ChainView, CommentEntryView, Link, MonthEntries, MonthSummary, NoteEntryView, PagerView, PageView, PersonArticle,
-    PersonSummary, SiteView, TagSummary, YearSummary, entry_view, page_view, rebase_links, site_view, tag_links,
+    ChainView, Link, MonthEntries, MonthSummary, NoteEntryView, PagerView, PageView, PersonArticle,
+    PersonSummary, SiteView, TagSummary, YearSummary, entry_view, page_view, site_view, tag_links,
 )
 
 FEED_ENTRIES = 20
@@ -106,29 +106,15 @@ class AnnotationsDocument(OneArticlePage):
 
 
 class ListedComment(NamedTuple):
-    """A comment that a page lists away from its article, as the plan has it: its maker adds the
-    text and the date, read from the article (`view`)."""
+    """A comment that a page lists away from its article. The plan names it only: everything shown
+    of it, its article's title included, its maker reads from the article (CommentTexts), and the
+    page's fingerprint covers exactly that (CommentTexts.digests)."""
 
     key: str
     """The article it is on."""
     comment_id: str
-    title: str
-    """Its article's."""
-    article_url: str
-    author: str | None
-    name: str | None
     person_url: str | None
-    replying_to: str | None
-    """Whom it answers, as shown ("Anonymous" for no one named); None for a comment that answers none."""
-    parent_id: str | None
-
-    def view(self, body_html: str, date: DateView | None) -> CommentEntryView:
-        url = self.article_url
-        # Shown away from its article, a comment's relative links ("#comment-c1") are joined to its URL.
-        return CommentEntryView(
-            Link(self.title, url), f"{url}#comment-{self.comment_id}", self.author, self.name, date,
-            Markup(rebase_links(body_html, url)), self.person_url,
-            Link(self.replying_to, f"{url}#comment-{self.parent_id}") if self.parent_id is not None else None)
+    """Its commenter's page, which depends on every commenter of the digest (their slugs)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -143,23 +129,16 @@ class CommentsPage(TemplatePage):
         return tuple((comment.key, comment.comment_id) for comment in self.listed)
 
 
-class FeedComment(NamedTuple):
-    key: str
-    article_path: str
-    """Its article's URL path."""
-    comment_id: str
-    title: str
-    author: str
-    updated: str
-
-
 @dataclass(frozen=True, kw_only=True)
 class CommenterFeed(PagePlan):
     """A commenter's newest comments as an Atom feed."""
 
     title: str
+    author: str
+    """The commenter's handle, as shown on their page."""
     page_path: str
-    items: tuple[FeedComment, ...]
+    items: tuple[ListedComment, ...]
+    """Newest first."""
 
     @property
     def comments(self) -> tuple[tuple[str, str], ...]:
@@ -240,8 +219,6 @@ class _Planner:
         self.site_lastmod = max((a.last_changed for a in self.articles), default=self.no_date)
         self.plans: list[PagePlan] = []
         self.person_urls: dict[str, str | None] = {}  # a handle as written -> its commenter's page
-        self.left_out = {same_name_key(handle) for handle in self.config.people_exclude}
-        self.public_names: dict[str, str | None] = {}
         self.positions: dict[str, dict[str, int]] = {}  # article key -> comment id -> place in reading order
         self.people_summaries: list[PersonSummary] = []
 
@@ -345,13 +322,7 @@ class _Planner:
         return self.person_urls[author]
 
     def public(self, author: str | None) -> str | None:
-        """A handle as pages away from its article name it: not at all for one left out of them
-        (`people_exclude`), who is anonymous there."""
-        if not author:
-            return None
-        if author not in self.public_names:
-            self.public_names[author] = author if same_name_key(author) not in self.left_out else None
-        return self.public_names[author]
+        return public_handle(author, self.config.people_exclude)
 
     def comment_date(self, record: ArticleRecord, position: int) -> Moment:
         """When a comment was written; an undated comment is as of its article's date."""
@@ -361,16 +332,8 @@ class _Planner:
         return Moment(datetime.fromtimestamp(timestamp, self.config.timezone), record.comments.has_time[position])
 
     def listed_comment(self, record: ArticleRecord, position: int) -> ListedComment:
-        stamps = record.comments
-        author, parent_id = self.public(stamps.authors[position]), stamps.parent_ids[position]
-        replying_to = None
-        if parent_id is not None:
-            if record.key not in self.positions:
-                self.positions[record.key] = {id: place for place, id in enumerate(stamps.ids)}
-            replying_to = self.public(stamps.authors[self.positions[record.key][parent_id]]) or "Anonymous"
-        return ListedComment(record.key, stamps.ids[position], record.title, self.entries[record.key].url, author,
-                             stamps.names[position] if author else None, author and self.person_url(author),
-                             replying_to, parent_id)
+        author = self.public(record.comments.authors[position])
+        return ListedComment(record.key, record.comments.ids[position], author and self.person_url(author))
 
     def discussion_pages(self) -> None:
         config = self.config
@@ -425,16 +388,11 @@ class _Planner:
                           "person": summary, "pager": self.pager_view(pager),
                           "entries": tuple(self.entries[key] for key, _ in person.articles) if pager.number == 1 else ()},
                     listed=tuple(self.listed_comment(self.by_key[ref.key], ref.position) for ref in chunk)))
-            items = []
-            for ref in person.comments[:FEED_ENTRIES]:
-                record = self.by_key[ref.key]
-                listed = self.listed_comment(record, ref.position)
-                title = (f"Reply to {listed.replying_to} on “{record.title}”" if listed.replying_to
-                         else f"Comment on “{record.title}”")
-                items.append(FeedComment(ref.key, record.url_path, listed.comment_id, title, person.handle,
-                                         rfc3339(self.comment_date(record, ref.position).value)))
-            self.plans.append(CommenterFeed(url_path=urls.person_feed_url_path(person.slug), source=source,
-                                            title=feed.text, page_path=url_path, items=tuple(items)))
+            self.plans.append(CommenterFeed(
+                url_path=urls.person_feed_url_path(person.slug), source=source, title=feed.text, author=person.handle,
+                page_path=url_path,
+                items=tuple(self.listed_comment(self.by_key[ref.key], ref.position)
+                            for ref in person.comments[:FEED_ENTRIES])))
         self.people_summaries = summaries
         for pager, chunk in paginate(summaries, config.per_page, urls.PEOPLE):
             title = "People" if pager.number == 1 else f"People (page {pager.number} of {pager.total})"

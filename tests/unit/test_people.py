@@ -15,7 +15,7 @@ from sitegen.model.records import ArticleRecord, record_article
 from sitegen.model.site import newest_first
 from sitegen.model.slugs import same_name_key
 from sitegen.model.types import Article, Comment, DateView, Moment, SiteConfig, Thread
-from sitegen.render.charts import GRIDLINES, comments_chart
+from sitegen.render.charts import GRIDLINES, RIGHT, YEAR_SPACING, comments_chart
 
 UTC = ZoneInfo("UTC")
 CONFIG = SiteConfig("Digest", "https://example.org/d/", "/d/", timezone=UTC)
@@ -34,7 +34,7 @@ def record(key: str, date: str, *comments: tuple) -> ArticleRecord:
     article = Article(key=key, path=f"content/{key}", slug=key.removesuffix(".md"), title=key, date=moment,
                       body="Body.", body_line=3, thread=thread)
     return record_article(article, CONFIG, f"digest-{key}", "<p>Body.</p>", "Body.", (),
-                          DateView(date, date), bytes(8 * len(comments)))
+                          DateView(date, date))
 
 
 def people_of(*records: ArticleRecord, exclude: tuple[str, ...] = ()):
@@ -141,9 +141,18 @@ def test_the_months_run_from_the_first_to_the_last_with_empty_ones_filled():
     assert chart.bars[3].height > chart.bars[0].height > 0
     assert all(math.isclose(bar.y + bar.height, chart.plot_bottom) for bar in chart.bars), "bars stand on the axis"
     assert all(bar.y >= chart.plot_top and bar.x >= chart.plot_left for bar in chart.bars)
-    assert [(tick.label, tick.position) for tick in chart.years] == [("2019", chart.plot_left), ("2020", 380.0)]
+    slot = (chart.width - chart.plot_left - RIGHT) / 4
+    assert [(tick.label, tick.position) for tick in chart.years] == [("2019", chart.plot_left),
+                                                                     ("2020", chart.plot_left + 2 * slot)]
     assert chart.summary.endswith("the busiest month was February 2020, with 7.")
     assert "November 2019 to February 2020: 10 in all" in chart.summary
+
+
+def test_a_year_that_starts_just_before_the_next_is_not_labelled_on_top_of_it():
+    chart = comments_chart(Counter({(2019, 12): 3, (2023, 2): 7}), "en")
+    assert [tick.label for tick in chart.years] == ["2020", "2021", "2022", "2023"]
+    gaps = [b.position - a.position for a, b in zip(chart.years, chart.years[1:])]
+    assert min(gaps) >= YEAR_SPACING
 
 
 def test_the_table_leaves_months_outside_the_chart_empty():

@@ -21,7 +21,7 @@ def record(key: str, day: int, tags=(), comments: int = 0, draft: bool = False) 
     article = Article(key=key, path=f"content/{key}", slug=key.removesuffix(".md"), title=key.upper(), date=date,
                       body="Body.", body_line=3, tags=tuple(tags), draft=draft, thread=thread)
     return record_article(article, CONFIG, f"digest-{key}", "<p>Body.</p>", "Body.", (),
-                          DateView(date.value.isoformat(), "a date"), bytes(8 * comments))
+                          DateView(date.value.isoformat(), "a date"))
 
 
 RECORDS = [record("a.md", 1, ["NATO"], comments=2), record("b.md", 2, ["NATO", "France"]),
@@ -78,7 +78,7 @@ def test_plans_come_from_records_alone_and_are_kept_by_shape():
 def test_two_articles_with_one_url_are_an_error_and_plan_nothing():
     twin = record("a.md", 1)
     clash = record_article(Article(key="x/a.md", path="content/x/a.md", slug="a", title="X", date=twin.date,
-                                   body="", body_line=1), CONFIG, "d", "", "", (), twin.date_view, b"")
+                                   body="", body_line=1), CONFIG, "d", "", "", (), twin.date_view)
     planned = plan_site("key", CONFIG, False, NO_DATE, [twin, clash])
     assert [str(d) for d in planned.diagnostics] == [
         "content/x/a.md: has the same URL /2021/05/a/ as content/a.md (give one of them another slug: in its front matter)"]
