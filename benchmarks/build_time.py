@@ -114,8 +114,8 @@ def measure(site: Path, runs: int, extra: list[str], source: Path | None = None)
     original = thread.read_text(encoding="utf-8")
     try:
         for run in range(runs):  # by a regular of the corpus, as its last comment
-            thread.write_text(original + f"- author: reader7\n  date: 2030-01-01 12:0{run}\n  body: New comment {run + 1}.\n",
-                              encoding="utf-8")
+            thread.write_text(original + f"- id: bench-{run + 1}\n  author: reader7\n  date: 2030-01-01 12:0{run}\n"
+                                         f"  body: New comment {run + 1}.\n", encoding="utf-8")
             figures["new comment"].append(timed_build(site, extra, source))
     finally:
         thread.write_text(original, encoding="utf-8")
