@@ -29,7 +29,7 @@ from sitegen.model.records import ArticleRecord
 from sitegen.model.site import assemble_site
 from sitegen.model.types import SiteConfig
 from sitegen.render.plans import PagePlan, plan_pages
-from sitegen.render.views import EntryView, SiteView
+from sitegen.render.views import EntryView, PersonSummary, SiteView
 from sitegen.write.paths import UnsafePath, output_path
 
 
@@ -72,8 +72,9 @@ class Claims:
         return Claims(dict(self.files), dict(self.folders))
 
 
-_SHARED_VIEWS = (EntryView, SiteView)
-"""Lists share their entries, and every page the site's view: pickled once, named by digest."""
+_SHARED_VIEWS = (EntryView, SiteView, PersonSummary)
+"""Lists share their entries, every page the site's view, and a commenter's pages their summary:
+pickled once, named by digest."""
 _VIEWS: ContextVar[Mapping[bytes, bytes]] = ContextVar("views")
 """The shared views of the plan being unpickled."""
 
