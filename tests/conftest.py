@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import threading
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -15,6 +16,13 @@ from sitegen.serve.server import open_preview
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
+
+
+# The tests press Ctrl-C on the commands they start. A shell starts a background job with SIGINT
+# ignored, and an ignored signal stays ignored in every program started from it: handled here, it
+# reaches those commands wherever pytest runs.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_addoption(parser):
