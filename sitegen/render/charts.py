@@ -17,8 +17,8 @@ WIDTH, HEIGHT = 720, 240
 LEFT, RIGHT, TOP, BOTTOM = 52, 4, 10, 26
 """Room for the counts on the left and the years below."""
 YEAR_SPACING = 48
-"""The least distance between two year labels: a digest that starts in November labels the next
-January, not both."""
+"""The room a year's label needs: a digest that starts in November labels the next January, not
+both, and one that ends in February does not label its last year past the chart's edge."""
 GRIDLINES = 4
 """At most, above zero."""
 
@@ -61,6 +61,8 @@ def comments_chart(months: Counter, language: str) -> ChartView | None:
     years = years[::-(-len(years) // 12)]  # at most a dozen year labels, however long the digest
     if first_month != 1 and len(years) > 1 and years[1].position - years[0].position < YEAR_SPACING:
         years.pop(0)  # the first year is a few months only
+    if len(years) > 1 and WIDTH - RIGHT - years[-1].position < YEAR_SPACING:
+        years.pop()  # so is the last: its label would run past the edge
     levels = tuple(ChartTick(round(TOP + plot_height - plot_height * value / top_count, 2), number(value))
                    for value in range(0, top_count + 1, step))
     busiest = max(span, key=lambda key: (months.get(key, 0), key))

@@ -149,10 +149,16 @@ def test_the_months_run_from_the_first_to_the_last_with_empty_ones_filled():
 
 
 def test_a_year_that_starts_just_before_the_next_is_not_labelled_on_top_of_it():
-    chart = comments_chart(Counter({(2019, 12): 3, (2023, 2): 7}), "en")
+    chart = comments_chart(Counter({(2019, 12): 3, (2023, 6): 7}), "en")
     assert [tick.label for tick in chart.years] == ["2020", "2021", "2022", "2023"]
     gaps = [b.position - a.position for a, b in zip(chart.years, chart.years[1:])]
     assert min(gaps) >= YEAR_SPACING
+
+
+def test_a_last_year_of_a_month_or_two_is_not_labelled_past_the_edge():
+    chart = comments_chart(Counter({(2019, 1): 3, (2023, 2): 7}), "en")
+    assert [tick.label for tick in chart.years] == ["2019", "2020", "2021", "2022"]
+    assert chart.width - chart.years[-1].position >= YEAR_SPACING
 
 
 def test_the_table_leaves_months_outside_the_chart_empty():
