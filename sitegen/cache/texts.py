@@ -110,9 +110,6 @@ class TextPack:
         self._maps.pop(name, None)
         self.table.update(placed)
 
-    def segments(self) -> set[str]:
-        return {at.segment for at in self.table.values()}
-
     def _size(self, name: str) -> int:
         try:
             return os.lstat(self.folder / name).st_size

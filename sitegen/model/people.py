@@ -63,7 +63,6 @@ def index_people(articles: tuple[ArticleRecord, ...],
 
     `articles` are newest first; handles in `exclude` are left out.
     """
-    left_out = {same_name_key(handle) for handle in exclude}
     keys: dict[str, str | None] = {}  # a handle as written -> its key; None when left out
     written = []  # (-when, article rank, position, key, handle, name): sorted once, newest first
     for rank, record in enumerate(articles):
@@ -72,7 +71,7 @@ def index_people(articles: tuple[ArticleRecord, ...],
             if not author:
                 continue
             if author not in keys:
-                keys[author] = key if (key := same_name_key(author)) not in left_out else None
+                keys[author] = same_name_key(author) if public_handle(author, exclude) else None
             if keys[author] is not None:
                 written.append((-when_written(record, timestamp), rank, position, keys[author], author, name))
     written.sort()

@@ -241,9 +241,9 @@ def _commenter_feed(plan: CommenterFeed, context: MakeContext) -> Made:
         view = texts.view(item.comment_id, config, None)
         title = (f"Reply to {view.reply_to.text} on “{texts.title}”" if view.reply_to
                  else f"Comment on “{texts.title}”")
+        place = texts.ids.index(item.comment_id)
         entries.append(comment_entry(absolute_url(config, texts.url_path), item.comment_id, title,
-                                     plan.author, texts.updated[texts.ids.index(item.comment_id)],
-                                     texts.bodies[texts.ids.index(item.comment_id)]))
+                                     plan.author, texts.updated[place], texts.bodies[place]))
     self_url = absolute_url(config, plan.url_path)
     feed = Feed(self_url, plan.title, config.title, self_url, absolute_url(config, plan.page_path),
                 entries[0].updated, config.title, config.language, tuple(entry_xml(entry) for entry in entries))
