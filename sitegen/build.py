@@ -26,7 +26,7 @@ from sitegen.cache import store
 from sitegen.cache.lock import site_lock
 from sitegen.cache.plans import Planned, plan_site, shape_key
 from sitegen.cache.stamps import file_fingerprint, files_stamp, folder_stamp, source_stamp, stat
-from sitegen.diagnostics import Diagnostic, error, has_errors
+from sitegen.diagnostics import Diagnostic, error, has_errors, warning
 from sitegen.load.articles import load_article, read_article_files
 from sitegen.load.config import CONFIG_FILE, load_config
 from sitegen.load.sources import CONTENT_DIR, ArticleSource, scan_sources
@@ -34,6 +34,7 @@ from sitegen.model.records import COMMENT_DIGEST_SIZE
 from sitegen.model.types import SiteConfig
 from sitegen.render.articles import render_article, summarize
 from sitegen.render.pages import ArticleWork, CommentTexts, MakeContext, article_work, make_page
+from sitegen.render.pagefind import pagefind_version, why_unavailable
 from sitegen.render.plans import PagePlan
 from sitegen.render.templates import TemplateSet
 from sitegen.workers import PARALLEL_THRESHOLD, can_fork, map_in_workers, serial
@@ -116,6 +117,9 @@ class Settings:
     epoch: int
     code: str
     """cache/code.py's digest of sitegen's own code and libraries."""
+    search: str | None = None
+    """The version of the Pagefind binary that indexes the site; None without search, or where
+    the site wants search and Pagefind cannot run (its /search/ says so)."""
 
     @property
     def digest(self) -> str:
@@ -163,7 +167,11 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None, out_dir: 
         out_dir = out_dir.resolve() if out_dir is not None else None
         if out_dir is not None:
             recover_output(out_dir)
-        settings = Settings(config, options.drafts, options.epoch, cache.code)
+        search = pagefind_version() if config.search else None
+        if config.search and search is None:
+            diagnostics = [*diagnostics, warning(CONFIG_FILE, None, f"search is off for this build: {why_unavailable()} "
+                                                 "(set `search: false` to build without it and without this warning)")]
+        settings = Settings(config, options.drafts, options.epoch, cache.code, search)
         build = _Build(root, options, settings, cache, out_dir, progress, list(diagnostics))
         try:
             try:
@@ -306,7 +314,7 @@ class _Build:
         planned = self.cache.plans(key)
         if planned is None:
             planned = plan_site(key, self.config, self.options.drafts, self.settings.no_date,
-                                [article.entry.record for article in articles])
+                                [article.entry.record for article in articles], self.settings.search is not None)
             self.cache.keep_plans(planned)
             self.stats.planned_anew = True
         self.diagnostics += planned.diagnostics
@@ -345,8 +353,10 @@ class _Build:
             todo = []
             for path, fingerprint in fingerprints.items():
                 before = previous.get(path)
-                if before is not None and before.fingerprint == fingerprint and output.keep(path, before):
+                if (before is not None and before.fingerprint == fingerprint and output.keep(path, before)
+                        and all(part in previous and output.keep(part, previous[part]) for part in before.parts)):
                     made[path] = before
+                    made.update((part, previous[part]) for part in before.parts)
                 else:
                     todo.append(planned.plan(path))
             planned.unpacked.clear()  # the plans are not kept between builds, only their pickles
@@ -355,8 +365,14 @@ class _Build:
             for count, (path, content, found) in enumerate(self.make(todo, context, output.staging), 1):
                 self.diagnostics += found
                 if content is not None:
-                    made[path] = (output.placed(path, fingerprints[path], content) if isinstance(content, tuple)
-                                  else output.put(path, fingerprints[path], content))
+                    fingerprint = fingerprints[path]
+                    # A plan that makes a folder of files (Bundle) returns them all, its own path first;
+                    # the others are its entry's parts, kept or made again with it.
+                    files = content if isinstance(content, dict) else {path: content}
+                    for file, data in files.items():
+                        made[file] = (output.placed(file, fingerprint, data) if isinstance(data, tuple)
+                                      else output.put(file, fingerprint, data))
+                    made[path].parts = tuple(files)[1:]
                     self.stats.pages_made += 1
                     self.stats.made.append(path)
                 self.progress("pages", count, len(todo))
@@ -434,12 +450,14 @@ class _MakeState:
     """The folders this worker made in `staging` already (each worker has its own copy)."""
 
 
-def _make_page(state: _MakeState, plan: PagePlan) -> tuple[str, bytes | tuple[int, int] | None, list[Diagnostic]]:
+def _make_page(state: _MakeState, plan: PagePlan) -> tuple[str, bytes | tuple[int, int] | dict | None, list[Diagnostic]]:
     path = output_path(plan.url_path)
     content, problems = make_page(plan, state.context)
     if content is None or state.staging is None:
         return path, content, problems
-    # Written by the worker into the staging folder: only its size and time travel back.
+    # Written by the worker into the staging folder: only their sizes and times travel back.
+    if isinstance(content, dict):
+        return path, {file: state.staging.write(file, data, state.folders_made) for file, data in content.items()}, problems
     return path, state.staging.write(path, content, state.folders_made), problems
 
 

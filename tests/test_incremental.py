@@ -83,11 +83,16 @@ def test_an_edit_to_a_body_remakes_its_page_and_the_feeds_that_carry_it(site, tm
     assert stats.articles_processed == 1
     assert not stats.planned_anew, "the article kept its shape: the last build's plans serve"
     annotations = {page + "annotations.jsonld"} if (out / page / "annotations.jsonld").exists() else set()
-    assert set(stats.made) == {page + "index.html", page + "comments.xml"} | annotations | feeds_with_it
+    shard = "pagefind/0/pagefind-entry.json"  # the search index's one shard, which holds its words
+    assert set(stats.made) == {page + "index.html", page + "comments.xml", shard} | annotations | feeds_with_it
     after = tree_stats(out)
     changed = {path for path in after if after[path] != before.get(path)}
-    # comments.xml and annotations.jsonld come out byte for byte the same, so they are not rewritten.
-    assert changed == {page + "index.html"} | feeds_with_it
+    # comments.xml and annotations.jsonld come out byte for byte the same, so they are not rewritten;
+    # of the index, the article's document and what lists its words change.
+    index = {path for path in changed if path.startswith("pagefind/")}
+    assert changed - index == {page + "index.html"} | feeds_with_it
+    assert len([path for path in index if "/fragment/" in path]) == 1 and shard in index
+    assert not any(path.endswith((".js", ".pagefind")) for path in index)
     build(site, tmp_path / "cold", cache=BuildCache())
     assert tree_bytes(out) == tree_bytes(tmp_path / "cold")
 

@@ -88,8 +88,8 @@ def crawl(origin: str, start: str) -> tuple[dict[str, str], list[str]]:
             continue
         pages[url] = body.decode("utf-8")
         soup = BeautifulSoup(pages[url], "html.parser")
-        for element in soup.find_all(["a", "link", "img", "script"]):
-            target = element.get("href") or element.get("src")
+        for element in soup.find_all(["a", "link", "img", "script", "form"]):
+            target = element.get("href") or element.get("src") or element.get("action")  # a form: the search field
             if not target or target.startswith(("mailto:", "#:~:")):
                 continue
             absolute = urljoin(origin + url, target)
@@ -160,7 +160,7 @@ def expected_pages(site: Path) -> set[str]:
     def paged(first: str, count: int) -> set[str]:
         return {first} | {f"{first}page/{n}/" for n in range(2, -(-count // per_page) + 1)}
 
-    pages = {"", "tags/", "archive/", "comments/", "notes/", "stats/"} | set(dates) | paged("", len(dates))
+    pages = {"", "tags/", "archive/", "comments/", "notes/", "stats/", "search/"} | set(dates) | paged("", len(dates))
     pages |= paged("people/", len(commenters))
     for handle, count in commenters.items():
         pages |= paged(f"people/{slugify(handle)}/", count)
@@ -189,7 +189,8 @@ def test_sitemap_lists_exactly_the_pages_that_exist(which, example, generated):
     base = "https://example.github.io/digest/" if which == "example" else "https://user.github.io/digest/"
     listed = [u.findtext("s:loc", namespaces=ns) for u in root.findall("s:url", ns)]
     assert len(listed) == len(set(listed))
-    assert {u.removeprefix(base) for u in listed} == {p.removesuffix("index.html") for p in html_files(output)} - {"404.html"}
+    assert {u.removeprefix(base) for u in listed} == \
+        {p.removesuffix("index.html") for p in html_files(output)} - {"404.html", "search/"}
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", u.findtext("s:lastmod", namespaces=ns))
                for u in root.findall("s:url", ns))
     assert (output / "robots.txt").read_text().endswith(f"Sitemap: {base}sitemap.xml\n")

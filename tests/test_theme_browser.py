@@ -10,6 +10,8 @@ of tests/browser.py, which conftest.py provides (one browser for the whole run).
 from __future__ import annotations
 
 import functools
+import json
+import subprocess
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -17,12 +19,13 @@ from importlib import resources
 import pytest
 
 from conftest import REPO
-from test_theme import ARTICLE, SHOWCASE_ARTICLE, example, require_tool, showcase  # noqa: F401  (fixtures)
+from test_theme import ARTICLE, SHOWCASE_ARTICLE, example, require_tool, showcase, vnu_jar  # noqa: F401  (fixtures)
 
 ARTIFACTS = REPO / "tests" / ".artifacts"
 AXE_PAGES = {"home": "digest/", "article": "digest/" + ARTICLE, "tag": "digest/tags/nato/",
              "archive": "digest/archive/", "deep-thread": "show/" + SHOWCASE_ARTICLE,
-             "people": "digest/people/", "person": "digest/people/steelmaker/", "stats": "digest/stats/"}
+             "people": "digest/people/", "person": "digest/people/steelmaker/", "stats": "digest/stats/",
+             "search": "digest/search/?q=Macron&kind=comment", "search-empty": "digest/search/"}
 
 
 class _Quiet(SimpleHTTPRequestHandler):
@@ -84,6 +87,8 @@ def box(page, selector: str) -> dict:
 def test_axe_finds_no_violations(open_page, origin, axe_source, name, scheme):
     """Light at desktop width, dark at phone width: both schemes and both layouts are checked."""
     page = open_page(origin + AXE_PAGES[name], 1280 if scheme == "light" else 390, scheme)
+    if name == "search":  # its results, drawn by its script, are checked too
+        page.locator(".search-hit").first.wait_for()
     page.evaluate(axe_source)
     results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
     problems = [f"{v['id']} ({v['impact']}): {v['help']}\n" + "\n".join(
@@ -111,7 +116,8 @@ def test_screenshot_of_an_article_with_its_thread(open_page, origin, width, sche
 
 @pytest.mark.parametrize("name,path,width,scheme", [
     ("people", "people/", 1280, "light"), ("person", "people/steelmaker/", 1280, "light"),
-    ("stats", "stats/", 1280, "light"), ("stats", "stats/", 390, "dark")])
+    ("stats", "stats/", 1280, "light"), ("stats", "stats/", 390, "dark"),
+    ("search", "search/?q=Macron+NATO", 1280, "light"), ("search", "search/?q=Macron+NATO", 390, "dark")])
 def test_screenshot_of_the_commenters_pages_and_the_numbers(open_page, origin, name, path, width, scheme):
     page = open_page(origin + "digest/" + path, width, scheme)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -120,11 +126,27 @@ def test_screenshot_of_the_commenters_pages_and_the_numbers(open_page, origin, n
     assert shot.stat().st_size > 10_000
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert (background == "rgb(21, 23, 26)") == (scheme == "dark")
+    if name == "search":
+        page.locator(".search-hit").first.wait_for()
+        page.screenshot(path=str(shot), full_page=True)
     if name == "stats":
         bars = page.locator(".chart-svg rect.chart-bar")
         assert bars.count() > 0 and page.locator(".chart-svg").bounding_box()["width"] > 0.5 * min(width, 720)
         fill = bars.first.evaluate("el => getComputedStyle(el).fill")
         assert fill not in ("none", "rgb(0, 0, 0)"), "the bars take the theme's colour"
+
+
+def test_the_search_page_with_its_results_passes_the_nu_html_checker(open_page, origin, tmp_path):
+    """The HTML checker reads files: the search page as its script leaves it, results drawn."""
+    page = open_page(origin + "digest/search/?q=Macron")
+    page.locator(".search-hit").first.wait_for()
+    drawn = tmp_path / "search.html"
+    drawn.write_text("<!DOCTYPE html>\n" + page.evaluate("document.documentElement.outerHTML"), encoding="utf-8")
+    result = subprocess.run(["java", "-jar", str(vnu_jar()), "--format", "json", "--exit-zero-always", str(drawn)],
+                            capture_output=True, text=True, timeout=120)
+    messages = json.loads(result.stderr or result.stdout)["messages"]
+    assert page.locator(".search-hit").count() > 1
+    assert [m for m in messages if m["type"] in ("error", "non-document-error")] == []
 
 
 # ---- Layout and behaviour ----------------------------------------------------------------------------

@@ -376,7 +376,8 @@ class BuildCache:
                 "sources": {key: tuple(stamp) for key, stamp in self.tables.sources.items()},
                 "articles": {digest: (entry.shape, entry.diagnostics, entry.packed(), entry.comment_digests)
                              for digest, entry in self.tables.articles.items()},
-                "outputs": {folder: {path: (e.fingerprint, e.size, e.mtime_ns) for path, e in entries.items()}
+                "outputs": {folder: {path: (e.fingerprint, e.size, e.mtime_ns, None, e.parts) if e.parts
+                                     else (e.fingerprint, e.size, e.mtime_ns) for path, e in entries.items()}
                             for folder, entries in self.tables.outputs.items() if folder},
                 "texts": {digest: tuple(at) for digest, at in self.pack.table.items() if digest in self.tables.articles},
             }

@@ -191,16 +191,16 @@ def shape_key(settings: str, shapes: list[str]) -> str:
 
 
 def plan_site(key: str, config: SiteConfig, drafts: bool, no_date: datetime,
-              records: list[ArticleRecord]) -> Planned:
+              records: list[ArticleRecord], searchable: bool = True) -> Planned:
     """Assemble the site and plan its pages; each plan is pickled, and digested for fingerprints."""
     with _cycle_collection_paused():
-        return _plan_site(key, config, drafts, no_date, records)
+        return _plan_site(key, config, drafts, no_date, records, searchable)
 
 
 def _plan_site(key: str, config: SiteConfig, drafts: bool, no_date: datetime,
-               records: list[ArticleRecord]) -> Planned:
+               records: list[ArticleRecord], searchable: bool) -> Planned:
     site, diagnostics = assemble_site(config, records, drafts)
-    plans = plan_pages(site, no_date)
+    plans = plan_pages(site, no_date, searchable)
     assets = {article.url_path + asset: (f"{article.bundle_dir}/{asset}", article.path)
               for article in site.articles for asset in article.assets}
     claims = Claims()

@@ -23,7 +23,9 @@ from sitegen.load.threads import SCHEME
 from sitegen.model import urls
 from sitegen.model.types import SiteConfig
 from sitegen.render.feeds import ATOM
+from sitegen.render.pagefind import RUNTIME, decode, decode_fragment
 from sitegen.render.sitemap import SITEMAP_NS
+from sitegen.write.paths import output_path
 
 _ATOM = f"{{{ATOM}}}"
 _SITEMAP = f"{{{SITEMAP_NS}}}"
@@ -97,6 +99,7 @@ class _Inspection:
         for path in sorted(self.feeds):
             self._check_feed(path)
         self._check_sitemap()
+        self._check_search_index()
         self._check_pages_files()
         return OutputReport(self.problems, len(self.pages), self.links, len(self.feeds))
 
@@ -284,6 +287,64 @@ class _Inspection:
             self._problem(path, line, f"{what} '{url}' is not under the site's base_url {self.config.base_url}")
             return
         self.follow(path, Reference(url, line, what), self.config.base_url)
+
+    def _check_search_index(self) -> None:
+        """The search page's index is there, whole, and leads only to pages and anchors that exist."""
+        search_page = output_path(urls.SEARCH)
+        if search_page not in self.files:
+            return
+        shards = re.search(r'data-shards="([^"]*)"', self._text(search_page))
+        folders = []
+        for shard in (shards.group(1).split() if shards else ()):
+            if not shard.startswith(self.config.base_path) or not shard.endswith("/"):
+                self._problem(search_page, None, f"names the search index folder {shard}, which is not one of the site's")
+                continue
+            folders.append(shard.removeprefix(self.config.base_path))
+        if folders and f"{folders[0]}{RUNTIME[0]}" not in self.files:
+            self._problem(search_page, None, f"loads {folders[0]}{RUNTIME[0]}, which the site does not have")
+        for folder in folders:
+            self._check_search_shard(folder)
+
+    def _check_search_shard(self, folder: str) -> None:
+        entry_path = f"{folder}pagefind-entry.json"
+
+        def present(path: str, named_in: str) -> bool:
+            if path not in self.files:
+                self._problem(named_in, None, f"names {path}, which the search index does not have")
+                return False
+            return True
+
+        if not present(entry_path, output_path(urls.SEARCH)):
+            return
+        try:
+            for about in json.loads(self._bytes(entry_path))["languages"].values():
+                meta_path = f"{folder}pagefind.{about['hash']}.pf_meta"
+                if not present(meta_path, entry_path):
+                    continue
+                meta = decode(self._bytes(meta_path))
+                for _, _, chunk in meta[2]:
+                    present(f"{folder}index/{chunk}.pf_index", meta_path)
+                for _, filter_hash in meta[3]:
+                    present(f"{folder}filter/{filter_hash}.pf_filter", meta_path)
+                for page_hash, _ in meta[1]:
+                    fragment_path = f"{folder}fragment/{page_hash}.pf_fragment"
+                    if present(fragment_path, meta_path):
+                        self._check_search_document(fragment_path, decode_fragment(self._bytes(fragment_path)))
+        except (ValueError, KeyError, TypeError, IndexError, OSError) as exc:
+            self._problem(entry_path, None, f"the search index cannot be read: {exc}")
+
+    def _check_search_document(self, path: str, document: dict) -> None:
+        page = self._published(document["url"].removeprefix("/").partition("#")[0])
+        if page is None:
+            self._problem(path, None, f"the search index leads to {document['url']}, which the site does not have")
+            return
+        for anchor in document["anchors"]:
+            # A comment's or note's heading id is KIND~DAY~ANCHOR (render/search.py); the search page
+            # leads to ANCHOR.
+            target = anchor["id"].split("~", 2)[-1]
+            if target not in self.pages[page].ids:
+                self._problem(path, None, f"the search index leads to {document['url']}#{target}, "
+                              f"which {page} has no id for")
 
     def _check_pages_files(self) -> None:
         if urls.NO_JEKYLL not in self.files:

@@ -86,6 +86,7 @@ FIELDS = {
     "cname": Field(cname),
     "people": Field(boolean),
     "people_exclude": Field(text_list),
+    "search": Field(boolean),
 }
 
 

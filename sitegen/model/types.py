@@ -28,6 +28,8 @@ class SiteConfig:
     people: bool = True
     """Commenters' pages and feeds, and the numbers page's list of the most active (FORMAT.md)."""
     people_exclude: tuple[str, ...] = ()
+    search: bool = True
+    """The search index and /search/ (FORMAT.md)."""
     """Handles left out of those pages and feeds; their comments stay on the articles."""
 
 

@@ -16,6 +16,9 @@ RECENT_COMMENTS = "comments/"
 NOTES = "notes/"
 PEOPLE = "people/"
 STATS = "stats/"
+SEARCH = "search/"
+SEARCH_INDEX = "pagefind/"
+"""Pagefind's files: its script in the first shard's folder, and one folder per shard (render/plans.py)."""
 FEED = "feed.xml"
 SITEMAP = "sitemap.xml"
 ROBOTS = "robots.txt"
@@ -75,3 +78,9 @@ def href(config: SiteConfig, url_path: str) -> str:
 
 def absolute_url(config: SiteConfig, url_path: str) -> str:
     return config.base_url + url_path
+
+
+def search_shard_url_path(number: int) -> str:
+    """A shard's folder. Pagefind's script takes the site's root to be the part of the folder's
+    URL before `pagefind/`, which is where results lead."""
+    return f"{SEARCH_INDEX}{number}/"

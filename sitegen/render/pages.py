@@ -13,7 +13,7 @@ from typing import Callable, NamedTuple, Protocol, TypeVar
 
 from markupsafe import Markup
 
-from sitegen.diagnostics import Diagnostic
+from sitegen.diagnostics import Diagnostic, error
 from sitegen.model.people import public_handle
 from sitegen.model.records import COMMENT_DIGEST_SIZE
 from sitegen.model.types import Article, DateView, SiteConfig
@@ -22,8 +22,10 @@ from sitegen.render.articles import RenderedArticle
 from sitegen.render.feeds import Feed, FeedEntry, atom_xml, categories_xml, entry_halves, entry_xml
 from sitegen.render.plans import (
     AnnotationsDocument, ArticlePage, ArticlesFeed, CommenterFeed, CommentsFeed, CommentsPage, PagePlan, Robots,
-    Sitemap, TemplatePage, TextFile, rfc3339,
+    SearchShard, Sitemap, TemplatePage, TextFile, rfc3339,
 )
+from sitegen.render.pagefind import SearchUnavailable, index_documents
+from sitegen.render.search import search_document
 from sitegen.render.sitemap import robots_txt, sitemap_xml
 from sitegen.render.templates import TemplateSet
 from sitegen.render.views import CommentEntryView, Link, article_view, rebase_links
@@ -151,8 +153,10 @@ class MakeContext:
         return self.store.comments(self.digests[key])
 
 
-Made = tuple[str | bytes | None, list[Diagnostic]]
-"""A page's text or bytes (None when it failed), and what went wrong."""
+Bundle = dict[str, bytes]
+"""A folder of files made by one plan: output path -> bytes, the plan's own path first."""
+Made = tuple[str | bytes | Bundle | None, list[Diagnostic]]
+"""A page's text or bytes, or a bundle (None when it failed), and what went wrong."""
 Plan = TypeVar("Plan", bound=PagePlan)
 MAKERS: dict[type[PagePlan], Callable[[PagePlan, MakeContext], Made]] = {}
 
@@ -165,7 +169,7 @@ def makes(plan_type: type[Plan]) -> Callable[[Callable[[Plan, MakeContext], Made
     return register
 
 
-def make_page(plan: PagePlan, context: MakeContext) -> tuple[bytes | None, list[Diagnostic]]:
+def make_page(plan: PagePlan, context: MakeContext) -> tuple[bytes | Bundle | None, list[Diagnostic]]:
     made, problems = MAKERS[type(plan)](plan, context)
     return (made.encode("utf-8") if isinstance(made, str) else made), problems
 
@@ -266,6 +270,19 @@ def _annotations(plan: AnnotationsDocument, context: MakeContext) -> Made:
     collection = AnnotationCollection(absolute_url(context.config, plan.url_path),
                                       f"Editors’ notes on “{article.title}”", items)
     return annotations_jsonld(collection), []
+
+
+@makes(SearchShard)
+def _search_shard(plan: SearchShard, context: MakeContext) -> Made:
+    documents = [search_document(context.config, context.article(key)) for key in plan.keys]
+    try:
+        files = index_documents(documents, plan.runtime)
+    except SearchUnavailable as exc:
+        return None, [error(plan.source, None, f"{exc} (with `search: false` in sitegen.yaml the site builds without search)")]
+    folder, _, entry = plan.url_path.rpartition("/")
+    bundle = {plan.url_path: files.pop(entry)}  # url_path names a file: it is its output path
+    bundle.update((f"{folder}/{name}", data) for name, data in files.items())
+    return bundle, []
 
 
 @makes(Sitemap)

@@ -39,6 +39,9 @@ RECENT_COMMENTS = 50
 """Comments on /comments/, newest first."""
 TOP_LISTED = 10
 """Articles, reply chains and commenters in each list of /stats/."""
+ARTICLES_PER_SHARD = 160
+"""The search index is cut into shards of this many articles, consecutive by date, each indexed on
+its own: an edit indexes one shard again, and a new article the newest (docs/speed.md)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -145,6 +148,20 @@ class CommenterFeed(PagePlan):
         return tuple((item.key, item.comment_id) for item in self.items)
 
 
+@dataclass(frozen=True, kw_only=True)
+class SearchShard(PagePlan):
+    """One shard of the search index: Pagefind's files for its articles, in the shard's folder.
+    Its url_path names the shard's entry file; its maker returns every file of the folder."""
+
+    keys: tuple[str, ...]
+    runtime: bool
+    """The first shard's folder also holds Pagefind's script and WebAssembly."""
+
+    @property
+    def articles(self) -> tuple[str, ...]:
+        return self.keys
+
+
 @dataclass(frozen=True)
 class FeedItem:
     key: str
@@ -192,8 +209,9 @@ def rfc3339(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
-def plan_pages(site: Site, no_date: datetime) -> list[PagePlan]:
-    """Every page of the site; `no_date` stands for the date of a page with no dated content."""
+def plan_pages(site: Site, no_date: datetime, searchable: bool = True) -> list[PagePlan]:
+    """Every page of the site; `no_date` stands for the date of a page with no dated content;
+    `searchable` is False when the site wants search but Pagefind cannot run here."""
     planner = _Planner(site, no_date)
     planner.article_pages()
     planner.home_pages()
@@ -202,6 +220,7 @@ def plan_pages(site: Site, no_date: datetime) -> list[PagePlan]:
     planner.discussion_pages()
     planner.people_pages()
     planner.stats_page()
+    planner.search_pages(searchable)
     planner.site_files()  # last: the sitemap lists every page planned before it
     return planner.plans
 
@@ -435,6 +454,27 @@ class _Planner:
         return ChainView(Link(record.title, page), depth[last.id] + 1,
                          Link(self.public(first.author) or "Anonymous", f"{page}#comment-{first.id}"),
                          Link(self.public(last.author) or "Anonymous", f"{page}#comment-{last.id}"))
+
+    def search_pages(self, searchable: bool) -> None:
+        """/search/, and the shards of its index (none with `search: false`, or where it cannot be made)."""
+        config = self.config
+        if not config.search:
+            return
+        # Oldest first, so a new article changes the last shard only, and the search page can list
+        # results by date by taking the shards in order.
+        ordered = [record.key for record in sorted(self.articles, key=lambda a: (a.date.value, a.key))]
+        shards = [ordered[start:start + ARTICLES_PER_SHARD]
+                  for start in range(0, len(ordered), ARTICLES_PER_SHARD)] if searchable else []
+        folders = []
+        for number, keys in enumerate(shards):
+            folder = urls.search_shard_url_path(number)
+            folders.append(href(config, folder))
+            self.plans.append(SearchShard(url_path=folder + "pagefind-entry.json", source="search index",
+                                          keys=tuple(keys), runtime=len(folders) == 1))
+        self.html(urls.SEARCH, "search.html", "Search", "search page", None, available=searchable,
+                  shards=tuple(folders),
+                  tags=tuple(tag.name for tag in self.site.tags),
+                  years=tuple(str(year.year) for year in self.site.years))
 
     def site_files(self) -> None:
         config = self.config

@@ -43,6 +43,8 @@ class SiteView:
     people_url: str | None
     """None when the site has no commenters' pages (`people: false`)."""
     stats_url: str
+    search_url: str | None
+    """None when the site has no search (`search: false`)."""
     feed_url: str
     """Absolute, as feed readers want it."""
     stylesheet_url: str
@@ -315,6 +317,7 @@ def site_view(config: SiteConfig) -> SiteView:
         notes_url=href(config, urls.NOTES),
         people_url=href(config, urls.PEOPLE) if config.people else None,
         stats_url=href(config, urls.STATS),
+        search_url=href(config, urls.SEARCH) if config.search else None,
         feed_url=absolute_url(config, urls.FEED),
         stylesheet_url=href(config, urls.STYLESHEET),
     )

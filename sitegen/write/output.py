@@ -34,6 +34,8 @@ class OutputEntry:
     """How the file looked on disk after the build that wrote it (folder output only)."""
     content: bytes | None = None
     """The file itself (memory output only; never stored on disk)."""
+    parts: tuple[str, ...] = ()
+    """The other files made with this one (a Bundle's: render/pages.py), kept only with it."""
 
 
 @dataclass(frozen=True)
@@ -339,7 +341,7 @@ class PatchedOutput:
         for _, target in self.pending:
             path = target[len(str(self.out_dir)) + 1:]
             stat = os.stat(target)
-            made[path] = OutputEntry(made[path].fingerprint, stat.st_size, stat.st_mtime_ns)
+            made[path] = OutputEntry(made[path].fingerprint, stat.st_size, stat.st_mtime_ns, parts=made[path].parts)
         return folder_files(self.out_dir, made)
 
     def abort(self) -> None:

@@ -1,0 +1,92 @@
+"""What the search index reads of an article: one small HTML document holding its words, its
+comments and its editor's notes, for Pagefind to index (render/pagefind.py).
+
+One document per article, not per comment: Pagefind's cost to build an index, and a browser's
+to search it, grows with the square of the number of documents (docs/research/pagefind.md), and
+the browser fetches a few bytes per document before its first query. Inside the document each
+comment and note starts at a heading whose `id` Pagefind turns into a sub-result of its own, so
+a hit still lands on the comment. That id carries what the result shows of the one comment or
+note: its kind, its date and its anchor on the article's page (`hit_id`); the search page's
+script reads them back.
+
+Pagefind makes every `meta` field searchable, so what a result shows but must not be found by
+(the article's date) travels as a filter value: the search page never filters by that key, so
+its filter file is never fetched.
+"""
+
+from __future__ import annotations
+
+from datetime import timezone
+from html import escape
+from typing import TYPE_CHECKING, NamedTuple
+
+from sitegen.model.people import public_handle
+from sitegen.model.types import Moment, SiteConfig
+
+if TYPE_CHECKING:  # the maker that calls this lives in render/pages.py, beside ArticleWork
+    from sitegen.render.pages import ArticleWork
+
+ARTICLE, COMMENT, NOTE = "article", "comment", "note"
+
+
+class SearchDocument(NamedTuple):
+    url_path: str
+    """The article's URL path under base_url ("2019/11/winter-walk/")."""
+    html: str
+
+
+def hit_id(kind: str, day: str, anchor: str) -> str:
+    """A heading's id in a search document: "comment~2019-11-03~comment-c1". The page's own anchor
+    goes last, as it may hold any character but a space."""
+    return f"{kind}~{day}~{anchor}"
+
+
+def _utc(moment: Moment) -> str:
+    """A sort key: ISO instants in UTC sort as text in time order."""
+    return moment.value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _day(moment: Moment) -> str:
+    """The date as the site's timezone has it, which the search page shows."""
+    return moment.value.date().isoformat()
+
+
+def _tag(kind: str, key: str, value: str) -> str:
+    return f'<meta data-pagefind-{kind}="{key}[content]" content="{escape(value)}">'
+
+
+def search_document(config: SiteConfig, work: ArticleWork) -> SearchDocument:
+    """The article's document: its text, then each comment and each note under its own heading."""
+    article, rendered = work.article, work.rendered
+    parts = [f'<h1 data-pagefind-meta="title">{escape(article.title)}</h1>', rendered.body_html]
+    if article.tags:
+        parts.append(f"<p>{escape(', '.join(article.tags))}</p>")
+    if article.source and article.source.name:
+        parts.append(f"<p>{escape(article.source.name)}</p>")
+    kinds, years = [ARTICLE], {article.date.value.year}
+
+    by_id = {comment.id: comment for comment in article.thread.comments}
+    for item in rendered.comments:
+        comment = by_id[item.id]
+        moment = comment.date or article.date
+        years.add(moment.value.year)
+        author = public_handle(comment.author, config.people_exclude)
+        who = author or "Anonymous"
+        if author and comment.name and comment.name != author:
+            who += f" ({comment.name})"
+        parts.append(f'<h2 id="{escape(hit_id(COMMENT, _day(moment), "comment-" + item.id))}">{escape(who)}</h2>'
+                     f"<div>{item.body_html}</div>")
+    if rendered.comments:
+        kinds.append(COMMENT)
+    for note in rendered.notes:
+        parts.append(f'<h2 id="{escape(hit_id(NOTE, _day(article.date), f"note-{note.number}"))}">'
+                     f'{escape(note.author or "Editor’s note")}</h2><div>{note.note_html}</div>')
+    if rendered.notes:
+        kinds.append(NOTE)
+
+    head = [*(_tag("filter", "kind", kind) for kind in kinds), _tag("filter", "date", _day(article.date)),
+            *(_tag("filter", "tag", tag) for tag in article.tags),
+            *(_tag("filter", "year", str(year)) for year in sorted(years)),
+            _tag("sort", "date", _utc(article.date))]
+    html = f'<html lang="{escape(config.language)}"><body>{"".join(head)}{"".join(parts)}</body></html>'
+    return SearchDocument(article.url_path, html)

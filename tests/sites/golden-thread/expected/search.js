@@ -1,0 +1,204 @@
+// The search page (/search/): runs the query in the URL against the Pagefind index and draws the
+// results. Loaded by that page alone. The index is cut into shards by date, oldest first
+// (render/plans.py): each is searched, and their results merged, by score for the best match, in
+// shard order for newest or oldest first. Every text from the index (words of the public
+// included) goes into the page as text: only Pagefind's <mark> around the words found is kept.
+
+const form = document.querySelector("[data-search]");
+const shards = form.dataset.shards.split(" ");
+const status = document.querySelector(".search-status");
+const list = document.querySelector(".search-results");
+const more = document.querySelector(".search-more");
+const language = document.documentElement.lang || "en";
+const PAGE = 10;
+const HITS = 5;
+const KINDS = { article: "Article", comment: "Comment", note: "Editor’s note" };
+const dayFormat = new Intl.DateTimeFormat(language, { dateStyle: "long", timeZone: "UTC" });
+
+let instances = null;
+let pending = null; // the results not drawn yet, and what to draw them for
+let searchNumber = 0;
+
+async function index() {
+  if (!instances) {
+    const pagefind = await import(shards[0] + "pagefind.js");
+    instances = shards.map((path) => pagefind.createInstance({ basePath: path, baseUrl: form.dataset.base }));
+  }
+  return instances;
+}
+
+function paramsOf(url) {
+  const params = new URL(url).searchParams;
+  return Object.fromEntries(["q", "kind", "tag", "year", "sort"].map((name) => [name, (params.get(name) || "").trim()]));
+}
+
+function fillForm(params) {
+  for (const [name, value] of Object.entries(params)) {
+    const field = form.elements[name];
+    if (field) field.value = value;
+  }
+}
+
+function formatDay(day) {
+  return day ? dayFormat.format(new Date(day + "T00:00:00Z")) : "";
+}
+
+// Pagefind's excerpt is text with <mark> around the words found (it escapes < and >): parse it
+// inert and keep only those marks.
+function excerptOf(html) {
+  const holder = document.createElement("template");
+  holder.innerHTML = html;
+  const excerpt = document.createElement("span");
+  for (const node of holder.content.childNodes) {
+    if (node.nodeName === "MARK") {
+      const mark = document.createElement("mark");
+      mark.textContent = node.textContent;
+      excerpt.append(mark);
+    } else {
+      excerpt.append(node.textContent);
+    }
+  }
+  return excerpt;
+}
+
+// A sub-result: a comment or note (its heading's id is "KIND~DAY~ANCHOR": render/search.py), or
+// the article's own text.
+function hitOf(sub, page, data) {
+  const match = /^(comment|note)~([0-9-]*)~(.+)$/.exec(sub.anchor ? sub.anchor.id : "");
+  if (match) {
+    return { kind: match[1], day: match[2], who: sub.title, url: page + "#" + match[3], excerpt: sub.excerpt };
+  }
+  const day = data.filters.date ? data.filters.date[0] : "";
+  return { kind: "article", day, who: null, url: sub.url, excerpt: sub.excerpt };
+}
+
+function element(name, className, ...children) {
+  const node = document.createElement(name);
+  if (className) node.className = className;
+  node.append(...children);
+  return node;
+}
+
+function timeOf(day) {
+  const time = element("time", null, formatDay(day));
+  time.dateTime = day;
+  return time;
+}
+
+function drawResult(data, hits) {
+  const page = data.url.split("#")[0];
+  const link = element("a", null, data.meta.title || page);
+  link.href = page;
+  const item = element("li", "search-result", element("h2", "search-result-title", link));
+  const shown = element("ul", "search-hits");
+  for (const hit of hits.slice(0, HITS)) {
+    const meta = element("p", "search-hit-meta", element("span", "search-hit-kind", KINDS[hit.kind]));
+    if (hit.who && hit.kind === "comment") meta.append(" by ", element("span", "search-hit-who", hit.who));
+    if (hit.day) meta.append(" · ", timeOf(hit.day));
+    const excerpt = element("a", null, excerptOf(hit.excerpt));
+    excerpt.href = hit.url;
+    shown.append(element("li", `search-hit search-hit-${hit.kind}`, meta, element("p", "search-hit-excerpt", excerpt)));
+  }
+  item.append(shown);
+  if (hits.length > HITS) {
+    const rest = element("a", null, `${hits.length - HITS} more in this article`);
+    rest.href = page;
+    item.append(element("p", "search-result-more", rest));
+  }
+  return item;
+}
+
+// Draw the next page of results: those with a hit of the kind and year asked for.
+async function drawMore(number) {
+  const { results, params } = pending;
+  let drawn = 0;
+  while (drawn < PAGE && results.length) {
+    const batch = results.splice(0, PAGE - drawn);
+    const datas = await Promise.all(batch.map((result) => result.data()));
+    if (number !== searchNumber) return;
+    for (const data of datas) {
+      if (!data.url.startsWith("/")) continue; // the index holds only this site's pages
+      const page = data.url.split("#")[0];
+      const hits = data.sub_results.map((sub) => hitOf(sub, page, data))
+        .filter((hit) => (!params.kind || hit.kind === params.kind) && (!params.year || hit.day.startsWith(params.year)));
+      if (!hits.length) continue;
+      list.append(drawResult(data, hits));
+      drawn += 1;
+    }
+  }
+  more.hidden = results.length === 0;
+}
+
+async function run(params) {
+  const number = ++searchNumber;
+  list.replaceChildren();
+  more.hidden = true;
+  if (!params.q) {
+    status.textContent = "";
+    pending = null;
+    return;
+  }
+  status.textContent = "Searching…";
+  let found;
+  try {
+    const shardsFound = await index();
+    const filters = {};
+    for (const name of ["kind", "tag", "year"]) if (params[name]) filters[name] = params[name];
+    const options = { filters };
+    if (isSorted(params)) options.sort = { date: params.sort === "newest" ? "desc" : "asc" };
+    found = await Promise.all(shardsFound.map((instance) => instance.search(params.q, options)));
+  } catch (problem) {
+    if (number === searchNumber) status.textContent = "Search could not load its index. Try again later, or browse the tags and the archive.";
+    console.error(problem);
+    return;
+  }
+  if (number !== searchNumber) return;
+  let results;
+  if (isSorted(params)) {
+    // Shards hold consecutive dates, oldest first: their sorted results follow each other.
+    const ordered = params.sort === "newest" ? [...found].reverse() : found;
+    results = ordered.flatMap((search) => search.results);
+  } else {
+    results = found.flatMap((search) => search.results).sort((a, b) => b.score - a.score);
+  }
+  const narrowed = Boolean(params.kind || params.year);
+  const count = results.length;
+  pending = { results, params };
+  await drawMore(number);
+  if (number !== searchNumber) return;
+  // Said once the first results are drawn: the status region is what a screen reader announces.
+  status.textContent = count === 0 ? `Nothing found for “${params.q}”.`
+    : `${narrowed ? "Up to " : ""}${count} article${count === 1 ? "" : "s"} with a match for “${params.q}”.`;
+}
+
+function isSorted(params) {
+  return params.sort === "newest" || params.sort === "oldest";
+}
+
+function submit() {
+  const params = Object.fromEntries(new FormData(form));
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) if (value.trim()) query.set(name, value.trim());
+  const url = `${location.pathname}${query.size ? "?" + query : ""}`;
+  if (url !== location.pathname + location.search) history.pushState(null, "", url);
+  run(paramsOf(location.href));
+}
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  submit();
+});
+for (const name of ["kind", "tag", "year", "sort"]) {
+  form.elements[name].addEventListener("change", () => { if (form.elements.q.value.trim()) submit(); });
+}
+more.querySelector("button").addEventListener("click", () => drawMore(searchNumber));
+window.addEventListener("popstate", () => {
+  const params = paramsOf(location.href);
+  fillForm(params);
+  run(params);
+});
+
+const initial = paramsOf(location.href);
+fillForm(initial);
+if (initial.q) run(initial);
+else form.elements.q.focus();
