@@ -37,13 +37,13 @@ def digest(root: Path, base_url: str = "https://example.org/sub/") -> Path:
     note = [{"quote": "harbour master", "note": "The quokkalore archive confirms the date."}]
     return write_site(root, {
         "sitegen.yaml": f"title: Harbour Digest\nbase_url: {base_url}\ntimezone: UTC\n",
-        "content/2020/ferries.md": article("Ferries at dawn", "2020-03-04", "The harbour master spoke of the ferries.",
+        "content/2020/ferries.md": article("Ferries at dawn", "2020-03-04", "The harbour master spoke of the ferries at tidewater.",
                                            tags=["Harbour"], annotations=note),
         "content/2020/ferries.comments.yaml": thread(14, {12: "I once found zanzibarite on the pier, honestly."}),
         "content/2021/lighthouse.md": article("The lighthouse keeper", "2021-06-01",
-                                              "The lighthouse stood for a century.", tags=["Coast"]),
+                                              "The lighthouse stood for a century above the tidewater.", tags=["Coast"]),
         "content/2021/lighthouse.comments.yaml": thread(3, {2: "My grandfather kept that lighthouse too."}),
-        "content/2022/storm.md": article("A storm in May", "2022-05-10", "Nothing about towers here.", tags=["Coast"]),
+        "content/2022/storm.md": article("A storm in May", "2022-05-10", "Nothing about towers here, only tidewater.", tags=["Coast"]),
     })
 
 
@@ -62,7 +62,9 @@ def served(tmp_path_factory):
     """The digest built with base_url .../sub/ and served at /sub/, as GitHub Pages serves a project."""
     top = tmp_path_factory.mktemp("pages")
     site = digest(top / "site", "http://127.0.0.1/sub/")
-    result = build_site(BuildOptions(source=site), out_dir=top / "www" / "sub")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(plans, "ARTICLES_PER_SHARD", 1)  # three shards, merged by the search page
+        result = build_site(BuildOptions(source=site), out_dir=top / "www" / "sub")
     assert result.ok, result.diagnostics
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(top / "www")))
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -222,6 +224,16 @@ def test_the_kind_filter_narrows_and_the_query_stays_in_the_url(served, browser_
     page.wait_for_url("**/sub/search/?q=lighthouse")
     page.wait_for_function("document.querySelectorAll('.search-hit').length === 2")
     assert page.locator("#search-kind").input_value() == ""
+
+
+@pytest.mark.parametrize("order,titles", [
+    ("newest", ["A storm in May", "The lighthouse keeper", "Ferries at dawn"]),
+    ("oldest", ["Ferries at dawn", "The lighthouse keeper", "A storm in May"])])
+def test_newest_and_oldest_first_across_shards(served, browser_page, order, titles):
+    page = browser_page
+    search(page, served, f"q=tidewater&sort={order}")
+    assert page.locator(".search-result-title a").all_inner_texts() == titles
+    assert page.locator(".search-status").inner_text() == "3 articles with a match for “tidewater”."
 
 
 def test_the_header_field_searches_from_any_page(served, browser_page):

@@ -274,9 +274,9 @@ def _annotations(plan: AnnotationsDocument, context: MakeContext) -> Made:
 
 @makes(SearchShard)
 def _search_shard(plan: SearchShard, context: MakeContext) -> Made:
-    documents = [search_document(context.config, context.article(key)) for key in plan.keys]
+    documents = [search_document(context.config, context.article(key), plan.number) for key in plan.keys]
     try:
-        files = index_documents(documents, plan.runtime)
+        files = index_documents(documents, with_runtime=plan.number == 0)
     except SearchUnavailable as exc:
         return None, [error(plan.source, None, f"{exc} (with `search: false` in sitegen.yaml the site builds without search)")]
     folder, _, entry = plan.url_path.rpartition("/")

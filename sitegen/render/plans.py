@@ -153,9 +153,10 @@ class SearchShard(PagePlan):
     """One shard of the search index: Pagefind's files for its articles, in the shard's folder.
     Its url_path names the shard's entry file; its maker returns every file of the folder."""
 
+    number: int
+    """Its place among the shards, oldest articles first; the first's folder also holds
+    Pagefind's script and WebAssembly."""
     keys: tuple[str, ...]
-    runtime: bool
-    """The first shard's folder also holds Pagefind's script and WebAssembly."""
 
     @property
     def articles(self) -> tuple[str, ...]:
@@ -470,7 +471,7 @@ class _Planner:
             folder = urls.search_shard_url_path(number)
             folders.append(href(config, folder))
             self.plans.append(SearchShard(url_path=folder + "pagefind-entry.json", source="search index",
-                                          keys=tuple(keys), runtime=len(folders) == 1))
+                                          number=number, keys=tuple(keys)))
         self.html(urls.SEARCH, "search.html", "Search", "search page", None, available=searchable,
                   shards=tuple(folders),
                   tags=tuple(tag.name for tag in self.site.tags),

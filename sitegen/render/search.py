@@ -55,8 +55,10 @@ def _tag(kind: str, key: str, value: str) -> str:
     return f'<meta data-pagefind-{kind}="{key}[content]" content="{escape(value)}">'
 
 
-def search_document(config: SiteConfig, work: ArticleWork) -> SearchDocument:
-    """The article's document: its text, then each comment and each note under its own heading."""
+def search_document(config: SiteConfig, work: ArticleWork, shard: int) -> SearchDocument:
+    """The article's document: its text, then each comment and each note under its own heading.
+    `shard` is the number of the index shard it goes to, which it names in a filter: the search
+    page lists results by date by searching one shard after another."""
     article, rendered = work.article, work.rendered
     parts = [f'<h1 data-pagefind-meta="title">{escape(article.title)}</h1>', rendered.body_html]
     if article.tags:
@@ -85,6 +87,7 @@ def search_document(config: SiteConfig, work: ArticleWork) -> SearchDocument:
         kinds.append(NOTE)
 
     head = [*(_tag("filter", "kind", kind) for kind in kinds), _tag("filter", "date", _day(article.date)),
+            _tag("filter", "shard", str(shard)),
             *(_tag("filter", "tag", tag) for tag in article.tags),
             *(_tag("filter", "year", str(year)) for year in sorted(years)),
             _tag("sort", "date", _utc(article.date))]

@@ -1,8 +1,10 @@
 // The search page (/search/): runs the query in the URL against the Pagefind index and draws the
-// results. Loaded by that page alone. The index is cut into shards by date, oldest first
-// (render/plans.py): each is searched, and their results merged, by score for the best match, in
-// shard order for newest or oldest first. Every text from the index (words of the public
-// included) goes into the page as text: only Pagefind's <mark> around the words found is kept.
+// results. Loaded by that page alone. The index is cut into shards, consecutive by date, oldest
+// first (render/plans.py), merged here into one Pagefind: by best match its results come ranked
+// across all shards; newest or oldest first, the shards are searched one after another (each
+// document names its shard in a filter), since Pagefind ranks a date order within one index only.
+// Every text from the index (words of the public included) goes into the page as text: only
+// Pagefind's <mark> around the words found is kept.
 
 const form = document.querySelector("[data-search]");
 const shards = form.dataset.shards.split(" ");
@@ -15,16 +17,18 @@ const HITS = 5;
 const KINDS = { article: "Article", comment: "Comment", note: "Editor’s note" };
 const dayFormat = new Intl.DateTimeFormat(language, { dateStyle: "long", timeZone: "UTC" });
 
-let instances = null;
-let pending = null; // the results not drawn yet, and what to draw them for
+let loading = null;
+let pending = null; // the results not drawn yet (an async iterator), and what to draw them for
 let searchNumber = 0;
 
-async function index() {
-  if (!instances) {
+function index() {
+  loading ??= (async () => {
     const pagefind = await import(shards[0] + "pagefind.js");
-    instances = shards.map((path) => pagefind.createInstance({ basePath: path, baseUrl: form.dataset.base }));
-  }
-  return instances;
+    await pagefind.options({ baseUrl: form.dataset.base });
+    await Promise.all(shards.slice(1).map((path) => pagefind.mergeIndex(path, { baseUrl: form.dataset.base })));
+    return pagefind;
+  })();
+  return loading;
 }
 
 function paramsOf(url) {
@@ -108,25 +112,40 @@ function drawResult(data, hits) {
   return item;
 }
 
+// The results in the order asked for, fetched as they are drawn.
+async function* ordered(pagefind, params, filters) {
+  if (!isSorted(params)) {
+    yield* (await pagefind.search(params.q, { filters })).results;
+    return;
+  }
+  const numbers = shards.map((_, number) => String(number));
+  if (params.sort === "newest") numbers.reverse();
+  const sort = { date: params.sort === "newest" ? "desc" : "asc" };
+  for (const shard of numbers) {
+    yield* (await pagefind.search(params.q, { filters: { ...filters, shard }, sort })).results;
+  }
+}
+
 // Draw the next page of results: those with a hit of the kind and year asked for.
 async function drawMore(number) {
   const { results, params } = pending;
   let drawn = 0;
-  while (drawn < PAGE && results.length) {
-    const batch = results.splice(0, PAGE - drawn);
-    const datas = await Promise.all(batch.map((result) => result.data()));
+  let next = pending.next || await results.next(); // one result looked at ahead: is there more?
+  while (drawn < PAGE && !next.done) {
+    const data = await next.value.data();
     if (number !== searchNumber) return;
-    for (const data of datas) {
-      if (!data.url.startsWith("/")) continue; // the index holds only this site's pages
-      const page = data.url.split("#")[0];
-      const hits = data.sub_results.map((sub) => hitOf(sub, page, data))
-        .filter((hit) => (!params.kind || hit.kind === params.kind) && (!params.year || hit.day.startsWith(params.year)));
-      if (!hits.length) continue;
-      list.append(drawResult(data, hits));
-      drawn += 1;
-    }
+    next = await results.next();
+    if (!data.url.startsWith("/")) continue; // the index holds only this site's pages
+    const page = data.url.split("#")[0];
+    const hits = data.sub_results.map((sub) => hitOf(sub, page, data))
+      .filter((hit) => (!params.kind || hit.kind === params.kind) && (!params.year || hit.day.startsWith(params.year)));
+    if (!hits.length) continue;
+    list.append(drawResult(data, hits));
+    drawn += 1;
   }
-  more.hidden = results.length === 0;
+  if (number !== searchNumber) return;
+  pending.next = next;
+  more.hidden = next.done;
 }
 
 async function run(params) {
@@ -139,34 +158,23 @@ async function run(params) {
     return;
   }
   status.textContent = "Searching…";
-  let found;
+  let count;
   try {
-    const shardsFound = await index();
+    const pagefind = await index();
     const filters = {};
     for (const name of ["kind", "tag", "year"]) if (params[name]) filters[name] = params[name];
-    const options = { filters };
-    if (isSorted(params)) options.sort = { date: params.sort === "newest" ? "desc" : "asc" };
-    found = await Promise.all(shardsFound.map((instance) => instance.search(params.q, options)));
+    count = (await pagefind.search(params.q, { filters })).results.length;
+    if (number !== searchNumber) return;
+    pending = { results: ordered(pagefind, params, filters), params };
+    await drawMore(number);
   } catch (problem) {
     if (number === searchNumber) status.textContent = "Search could not load its index. Try again later, or browse the tags and the archive.";
     console.error(problem);
     return;
   }
   if (number !== searchNumber) return;
-  let results;
-  if (isSorted(params)) {
-    // Shards hold consecutive dates, oldest first: their sorted results follow each other.
-    const ordered = params.sort === "newest" ? [...found].reverse() : found;
-    results = ordered.flatMap((search) => search.results);
-  } else {
-    results = found.flatMap((search) => search.results).sort((a, b) => b.score - a.score);
-  }
-  const narrowed = Boolean(params.kind || params.year);
-  const count = results.length;
-  pending = { results, params };
-  await drawMore(number);
-  if (number !== searchNumber) return;
   // Said once the first results are drawn: the status region is what a screen reader announces.
+  const narrowed = Boolean(params.kind || params.year);
   status.textContent = count === 0 ? `Nothing found for “${params.q}”.`
     : `${narrowed ? "Up to " : ""}${count} article${count === 1 ? "" : "s"} with a match for “${params.q}”.`;
 }
