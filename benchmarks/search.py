@@ -124,13 +124,8 @@ def measure_queries(site: Path) -> None:
                 page = context.new_page()
                 page.goto(f"{origin}{base}search/")
                 page.wait_for_load_state("load")
-                network = context.new_cdp_session(page)
-                network.send("Network.enable")
-                fetched: dict[str, dict] = {}
-                network.on("Network.requestWillBeSent",
-                           lambda event: fetched.setdefault(event["requestId"], {"url": event["request"]["url"]}))
-                network.on("Network.loadingFinished",
-                           lambda event: fetched.get(event["requestId"], {}).update(bytes=event["encodedDataLength"]))
+                fetched = []  # the page's and its worker's requests from here on
+                page.on("requestfinished", lambda request: fetched.append(request))
                 page.evaluate("""() => { window.firstResult = new Promise(resolve => {
                     document.querySelector('[data-search]').addEventListener('submit', () => {
                         const start = performance.now();
@@ -141,11 +136,12 @@ def measure_queries(site: Path) -> None:
                 page.fill("#search-q", query)
                 page.press("#search-q", "Enter")
                 took = page.evaluate("window.firstResult")
-                page.wait_for_timeout(300)  # the last responses' loadingFinished
-                done = [f for f in fetched.values() if "bytes" in f]
-                total = sum(f["bytes"] for f in done)
-                pages = sum(len(gzip.compress(Path(root, f["url"].split("/", 3)[3]).read_bytes()))
-                            if f["url"].endswith(".js") else f["bytes"] for f in done)
+                page.wait_for_timeout(300)  # the last responses' events
+                sizes = [(request.url, request.sizes()) for request in fetched]
+                total = sum(size["responseBodySize"] + size["responseHeadersSize"] for _, size in sizes)
+                pages = sum(len(gzip.compress(Path(root, url.split("/", 3)[3]).read_bytes())) if url.endswith(".js")
+                            else size["responseBodySize"] for url, size in sizes)
+                done = sizes
                 print(f"  {query!r:<24} {total / 1000:7.0f} kB {len(done):9} {pages / 1000:13.0f} kB {took:13.0f} ms")
                 context.close()
             browser.close()

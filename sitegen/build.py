@@ -88,7 +88,7 @@ class BuildStats:
     """Static and bundle files copied in this build (the rest were unchanged)."""
     seconds: float = 0.0
     made: list[str] = field(default_factory=list)
-    """The output paths made (rendered) by this build, in plan order."""
+    """The output paths made (rendered) by this build, in the order made."""
 
 
 @dataclass(slots=True)
@@ -403,9 +403,12 @@ class _Build:
         return StagedOutput(self.out_dir)
 
     def make(self, plans: list[PagePlan], context: MakeContext, staging: Staging | None) -> Iterator:
-        """(output path, bytes or the (size, mtime) of the file a worker wrote, diagnostics) per plan."""
-        if self.jobs > 1 and len(plans) >= 8 * PARALLEL_THRESHOLD:
-            return map_in_workers(_make_page, plans, _MakeState(context, staging), self.jobs)
+        """(output path, bytes or the (size, mtime) of the file a worker wrote, diagnostics) per plan,
+        the costly plans first."""
+        plans.sort(key=lambda plan: not plan.costly)
+        costly = sum(1 for plan in plans if plan.costly)
+        if self.jobs > 1 and (len(plans) >= 8 * PARALLEL_THRESHOLD or costly > 1):
+            return map_in_workers(_make_page, plans, _MakeState(context, staging), self.jobs, alone=costly)
         return serial(_make_page, plans, _MakeState(context, None))
 
 

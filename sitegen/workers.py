@@ -33,17 +33,20 @@ def can_fork() -> bool:
 
 
 def map_in_workers(function: Callable[[Any, Item], Result], items: list[Item], state: Any,
-                   jobs: int) -> Iterator[Result]:
-    """`function(state, item)` for each item, in order, in `jobs` worker processes."""
+                   jobs: int, alone: int = 0) -> Iterator[Result]:
+    """`function(state, item)` for each item, in order, in `jobs` worker processes. The first
+    `alone` items are long ones, handed out one at a time; the rest go in chunks."""
     executor = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
                                    initializer=_start_worker, initargs=(state, os.getpid()))
-    chunk = max(1, min(32, len(items) // (jobs * 16)))
+    chunk = max(1, min(32, (len(items) - alone) // (jobs * 16)))
     try:
         # Workers are forked as the work is handed out: Ctrl-C is held off until then, so that no
         # worker gets it before it has set itself to ignore it (it would print a traceback).
         with interrupts_held():
-            results = executor.map(_call, [function] * len(items), items, chunksize=chunk)
-        yield from results
+            long = executor.map(_call, [function] * alone, items[:alone], chunksize=1)
+            rest = executor.map(_call, [function] * (len(items) - alone), items[alone:], chunksize=chunk)
+        yield from long
+        yield from rest
     except BaseException:
         # Ctrl-C, or an error: stop the workers now rather than let them finish the stage.
         # (ProcessPoolExecutor.terminate_workers comes only in Python 3.14.)

@@ -33,6 +33,10 @@ RUNTIME = ("pagefind.js", "pagefind-worker.js")
 WebAssembly, wasm.LANGUAGE.pagefind). Pagefind's ready-made interfaces are not published."""
 _INDEX_PARTS = ("index/", "fragment/", "filter/")
 _ENCODED_PREFIX = b"pagefind_dcd"
+_SETTINGS = {"PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE": "5000"}
+"""Index files of about 5,000 word places (Pagefind's default: 20,000): a query fetches one from
+each shard, so smaller ones cut what a first query fetches by a third (docs/speed.md). Pagefind
+calls this setting unstable; were it dropped, only the files' sizes would change."""
 _BATCH = 200
 """Documents sent before their replies are read: the service queues its replies, so this only
 bounds how much waits in the pipes."""
@@ -90,7 +94,7 @@ class _Service:
         binary = _binary()
         try:
             self.process = subprocess.Popen([binary, "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                            stderr=subprocess.PIPE)
+                                            stderr=subprocess.PIPE, env={**os.environ, **_SETTINGS})
         except OSError as exc:
             raise SearchUnavailable(f"the Pagefind binary ({binary}) cannot run here: {exc}") from None
         self.errors: list[bytes] = []

@@ -14,7 +14,7 @@ import heapq
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 from markupsafe import Markup
 
@@ -53,6 +53,9 @@ class PagePlan:
     """The file this page comes from (an article's path), or what made it ("tag index"), for messages."""
     lastmod: datetime | None = None
     """For HTML pages listed in the sitemap: when what the page shows last changed."""
+    costly: ClassVar[bool] = False
+    """True for plans made by another program, taking seconds rather than milliseconds (a search
+    shard): the build hands them out first, one at a time, so its workers share them."""
 
     @property
     def articles(self) -> tuple[str, ...]:
@@ -153,6 +156,7 @@ class SearchShard(PagePlan):
     """One shard of the search index: Pagefind's files for its articles, in the shard's folder.
     Its url_path names the shard's entry file; its maker returns every file of the folder."""
 
+    costly: ClassVar[bool] = True
     number: int
     """Its place among the shards, oldest articles first; the first's folder also holds
     Pagefind's script and WebAssembly."""
