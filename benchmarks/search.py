@@ -6,11 +6,13 @@ Chromium. On a generated digest (make_site.py; one comment of the middle thread 
     one edit   a build after the middle article got one more paragraph, with search
     no change  a build right after a build: the index's files must be untouched (inode and time)
     index      its size on disk and its number of files
-    first query  in a fresh Chromium profile, /search/ loaded, a query typed and Enter pressed:
-               the bytes the browser fetched from Enter on (its network log, as served here:
-               Python's http.server compresses nothing; Pagefind's index files are gzip already,
-               and the estimate for GitHub Pages, which gzips JavaScript, is beside it) and the time
-               until the first result is drawn
+    first query  in a fresh Chromium profile, /search/ opened, two seconds to type a query, Enter:
+               the bytes the browser fetched in all (its network log, the page itself and its
+               stylesheet aside) and from Enter on, as served here (Python's http.server
+               compresses nothing; Pagefind's index files are gzip already) and as GitHub Pages
+               serves them (JavaScript gzipped), and the time from Enter to the first result
+               drawn; and, for the same query, a reader who arrives with it in the URL (the
+               header's search field): everything fetched, and the time from opening the page
 
 Build figures are medians of --runs whole `sitegen build` processes (min-max beside them), the
 two kinds of cold build taken in turn so that both see the same machine.
@@ -107,6 +109,15 @@ class _Quiet(SimpleHTTPRequestHandler):
         pass
 
 
+FIRST_RESULT = """() => { window.firstResult = new Promise(resolve => {
+    document.querySelector('[data-search]').addEventListener('submit', () => {
+        const start = performance.now();
+        new MutationObserver((_, observer) => {
+            if (document.querySelector('.search-hit')) { observer.disconnect(); resolve(performance.now() - start); }
+        }).observe(document.querySelector('.search-results'), {childList: true, subtree: true});
+    }, {once: true, capture: true}); }); }"""
+
+
 def measure_queries(site: Path) -> None:
     from playwright.sync_api import sync_playwright
     root = Path(tempfile.mkdtemp(prefix="sitegen-serve-"))
@@ -115,35 +126,49 @@ def measure_queries(site: Path) -> None:
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     origin = f"http://127.0.0.1:{server.server_address[1]}/"
-    print(f"  {'first query':<24} {'fetched':>9} {'requests':>9} {'as Pages serves':>16} {'to first result':>16}")
+
+    def size(request) -> int:
+        sizes = request.sizes()
+        return sizes["responseBodySize"] + sizes["responseHeadersSize"]
+
+    def as_pages_serves(request) -> int:
+        if request.url.endswith(".js"):
+            return len(gzip.compress(Path(root, request.url.split("/", 3)[3]).read_bytes()))
+        return request.sizes()["responseBodySize"]
+
+    print(f"  {'first query':<24} {'in all':>9} {'from Enter':>11} {'as Pages serves':>16} {'Enter to result':>16}"
+          f" {'from the URL':>13}")
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless=new"])
             for query in QUERIES:
+                # A reader who opens /search/ and types.
                 context = browser.new_context()
                 page = context.new_page()
+                requests, after_enter = [], []
+                page.on("requestfinished", lambda request: requests.append(request))
                 page.goto(f"{origin}{base}search/")
-                page.wait_for_load_state("load")
-                fetched = []  # the page's and its worker's requests from here on
-                page.on("requestfinished", lambda request: fetched.append(request))
-                page.evaluate("""() => { window.firstResult = new Promise(resolve => {
-                    document.querySelector('[data-search]').addEventListener('submit', () => {
-                        const start = performance.now();
-                        new MutationObserver((_, observer) => {
-                            if (document.querySelector('.search-hit')) { observer.disconnect(); resolve(performance.now() - start); }
-                        }).observe(document.querySelector('.search-results'), {childList: true, subtree: true});
-                    }, {once: true, capture: true}); }); }""")
+                page.wait_for_timeout(2000)  # typing
+                page.evaluate(FIRST_RESULT)
                 page.fill("#search-q", query)
+                seen = len(requests)
                 page.press("#search-q", "Enter")
                 took = page.evaluate("window.firstResult")
                 page.wait_for_timeout(300)  # the last responses' events
-                sizes = [(request.url, request.sizes()) for request in fetched]
-                total = sum(size["responseBodySize"] + size["responseHeadersSize"] for _, size in sizes)
-                pages = sum(len(gzip.compress(Path(root, url.split("/", 3)[3]).read_bytes())) if url.endswith(".js")
-                            else size["responseBodySize"] for url, size in sizes)
-                done = sizes
-                print(f"  {query!r:<24} {total / 1000:7.0f} kB {len(done):9} {pages / 1000:13.0f} kB {took:13.0f} ms")
+                after_enter = requests[seen:]
+                index = [r for r in requests if "/pagefind/" in r.url or r.url.endswith("/search.js")]
+                total, from_enter = sum(map(size, index)), sum(map(size, after_enter))
+                pages = sum(map(as_pages_serves, index))
                 context.close()
+                # A reader who arrives with the query in the URL (the header's search field).
+                context = browser.new_context()
+                page = context.new_page()
+                page.goto(f"{origin}{base}search/?q={query}")
+                page.locator(".search-hit").first.wait_for(timeout=60_000)
+                arrived = page.evaluate("performance.now()")
+                context.close()
+                print(f"  {query!r:<24} {total / 1000:6.0f} kB {from_enter / 1000:8.0f} kB {pages / 1000:13.0f} kB"
+                      f" {took:13.0f} ms {arrived:10.0f} ms")
             browser.close()
     finally:
         server.shutdown()

@@ -34,7 +34,7 @@ from sitegen.model.records import COMMENT_DIGEST_SIZE
 from sitegen.model.types import SiteConfig
 from sitegen.render.articles import render_article, summarize
 from sitegen.render.pages import ArticleWork, CommentTexts, MakeContext, article_work, make_page
-from sitegen.render.pagefind import pagefind_version, why_unavailable
+from sitegen.render.pagefind import probe_pagefind
 from sitegen.render.plans import PagePlan
 from sitegen.render.templates import TemplateSet
 from sitegen.workers import PARALLEL_THRESHOLD, can_fork, map_in_workers, serial
@@ -167,9 +167,9 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None, out_dir: 
         out_dir = out_dir.resolve() if out_dir is not None else None
         if out_dir is not None:
             recover_output(out_dir)
-        search = pagefind_version() if config.search else None
+        search, why_not = probe_pagefind() if config.search else (None, "")
         if config.search and search is None:
-            diagnostics = [*diagnostics, warning(CONFIG_FILE, None, f"search is off for this build: {why_unavailable()} "
+            diagnostics = [*diagnostics, warning(CONFIG_FILE, None, f"search is off for this build: {why_not} "
                                                  "(set `search: false` to build without it and without this warning)")]
         settings = Settings(config, options.drafts, options.epoch, cache.code, search)
         build = _Build(root, options, settings, cache, out_dir, progress, list(diagnostics))
@@ -353,10 +353,15 @@ class _Build:
             todo = []
             for path, fingerprint in fingerprints.items():
                 before = previous.get(path)
-                if (before is not None and before.fingerprint == fingerprint and output.keep(path, before)
-                        and all(part in previous and output.keep(part, previous[part]) for part in before.parts)):
+                # A bundle (render/pages.py) is kept whole or made again whole: every file is looked at
+                # before any is kept.
+                if (before is not None and before.fingerprint == fingerprint
+                        and all(part in previous and output.still_there(part, previous[part]) for part in before.parts)
+                        and output.keep(path, before)):
                     made[path] = before
-                    made.update((part, previous[part]) for part in before.parts)
+                    for part in before.parts:
+                        output.keep(part, previous[part])
+                        made[part] = previous[part]
                 else:
                     todo.append(planned.plan(path))
             planned.unpacked.clear()  # the plans are not kept between builds, only their pickles

@@ -16,7 +16,7 @@ from sitegen.build import BuildOptions, build_site, disk_cache
 from sitegen.check import inspect_output
 from sitegen.load.config import load_config
 from sitegen.render import plans
-from sitegen.render.pagefind import decode, decode_fragment, pagefind_version
+from sitegen.render.pagefind import decode, decode_fragment, probe_pagefind
 
 FILLER = "Another reader writes at length about the budget, the weather and the ferry timetable."
 
@@ -126,8 +126,8 @@ def test_search_false_makes_no_index_page_or_field(tmp_path, capsys):
 
 def test_without_pagefind_the_build_succeeds_with_one_warning(tmp_path, capsys, monkeypatch, request):
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "no-such-pagefind"))
-    pagefind_version.cache_clear()  # probed once per process: again here, and after the test
-    request.addfinalizer(pagefind_version.cache_clear)
+    probe_pagefind.cache_clear()  # probed once per process: again here, and after the test
+    request.addfinalizer(probe_pagefind.cache_clear)
     site = digest(tmp_path / "site")
     code, stderr = build(site, capsys)
     assert code == 0
@@ -250,3 +250,19 @@ def test_the_preview_searches_the_preview(tmp_path, start_preview, browser_page)
     server = start_preview(site)
     hits = search(browser_page, server.url, "q=zanzibarite")
     assert hits.count() == 1
+
+
+@pytest.mark.parametrize("patch_limit", [256, 0], ids=["patched", "staged"])
+def test_a_shard_missing_a_file_is_made_again_whole(tmp_path, monkeypatch, patch_limit):
+    from sitegen import build
+    monkeypatch.setattr(build, "PATCH_LIMIT", patch_limit)  # 0: every build fills a fresh folder
+    site = digest(tmp_path / "site")
+    options, out = BuildOptions(source=site), site / "output"
+    assert build_site(options, disk_cache(site), out).ok
+    whole = tree_bytes(out / "pagefind")
+    fragment = next((out / "pagefind/0/fragment").iterdir())
+    fragment.unlink()
+    result = build_site(options, disk_cache(site), out)
+    assert result.ok
+    assert "pagefind/0/pagefind-entry.json" in result.stats.made
+    assert tree_bytes(out / "pagefind") == whole

@@ -1,8 +1,8 @@
 """Index search documents with Pagefind (https://pagefind.app), the static search index that
 Hugo and Eleventy sites use: the browser fetches only the pieces of the index a query needs.
 
-We run the `pagefind` binary that `pip install 'pagefind[bin]'` brings, found by the `pagefind`
-package's own `get_executable`, in its `--service` mode, and speak its protocol (base64 JSON
+We run the `pagefind` binary that sitegen's requirements bring (pagefind-bin-extended), found by
+the `pagefind` package's own `get_executable`, in its `--service` mode, and speak its protocol (base64 JSON
 messages, each followed by a comma) here rather than through the package's asyncio wrapper,
 which in 1.5.2 sleeps a tenth of a second before reading each reply (Pagefind/pagefind#976:
 ten thousand documents would take seventeen minutes), hangs for good when the binary dies, and
@@ -42,25 +42,21 @@ _BATCH = 200
 bounds how much waits in the pipes."""
 
 
+SUPPORTED = "1.5."
+
+
 class SearchUnavailable(Exception):
     """Pagefind cannot run here, or failed; the message says why, for one warning."""
 
 
 @lru_cache(maxsize=1)
-def pagefind_version() -> str | None:
-    """"1.5.2" when the Pagefind binary runs on this machine, else None (checked once per process)."""
+def probe_pagefind() -> tuple[str | None, str]:
+    """("1.5.2", "") when the Pagefind binary runs on this machine, else (None, why not). Asked
+    once per process."""
     try:
-        return _run_version()
-    except SearchUnavailable:
-        return None
-
-
-def why_unavailable() -> str:
-    try:
-        _run_version()
-        return ""
+        return _run_version(), ""
     except SearchUnavailable as exc:
-        return str(exc)
+        return None, str(exc)
 
 
 def _binary() -> str:
@@ -70,7 +66,7 @@ def _binary() -> str:
     except (ImportError, OSError) as exc:
         raise SearchUnavailable(f"the Pagefind binary is not installed ({exc})") from None
     if found is None:
-        raise SearchUnavailable("the Pagefind binary is not installed (pip install 'pagefind[bin]')")
+        raise SearchUnavailable("the Pagefind binary is not installed (pip install 'pagefind[extended]')")
     return str(found)
 
 
@@ -84,6 +80,8 @@ def _run_version() -> str:
     if done.returncode != 0 or len(words) < 2:
         raise SearchUnavailable(f"the Pagefind binary ({binary}) cannot run here "
                                 f"(exit {done.returncode}: {done.stderr.decode('utf-8', 'replace').strip()[:200]})")
+    if not words[-1].startswith(SUPPORTED):  # its service's messages and its files' layout are 1.5's
+        raise SearchUnavailable(f"the Pagefind binary ({binary}) is version {words[-1]}; sitegen needs {SUPPORTED}x")
     return words[-1]
 
 
@@ -116,7 +114,10 @@ class _Service:
 
     def receive(self) -> dict:
         while b"," not in self.pending:
-            self.process.stdin.flush()
+            try:
+                self.process.stdin.flush()
+            except OSError:
+                raise self._died() from None
             chunk = os.read(self.process.stdout.fileno(), 1 << 20)
             if not chunk:
                 raise self._died()
@@ -152,6 +153,14 @@ def index_documents(documents: Iterable[SearchDocument], with_runtime: bool) -> 
     """Pagefind's index of `documents` (added in the order given): relative path -> bytes, the
     files the search page's script fetches, in canonical form; with its script and WebAssembly
     when `with_runtime`."""
+    try:
+        return _index_documents(documents, with_runtime)
+    except (ValueError, KeyError, IndexError, TypeError, EOFError, cbor2.CBORError) as exc:
+        # A reply or a file not in the form Pagefind 1.5 gives them.
+        raise SearchUnavailable(f"Pagefind gave what sitegen cannot read ({type(exc).__name__}: {exc})") from None
+
+
+def _index_documents(documents: Iterable[SearchDocument], with_runtime: bool) -> dict[str, bytes]:
     service = _Service()
     try:
         # The notes beside the passages they annotate are in the article's body too; the document

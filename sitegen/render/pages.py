@@ -274,7 +274,8 @@ def _annotations(plan: AnnotationsDocument, context: MakeContext) -> Made:
 
 @makes(SearchShard)
 def _search_shard(plan: SearchShard, context: MakeContext) -> Made:
-    documents = [search_document(context.config, context.article(key), plan.number) for key in plan.keys]
+    documents = [search_document(context.config, context.article(key), plan.number, tags)
+                 for key, tags in zip(plan.keys, plan.tags)]
     try:
         files = index_documents(documents, with_runtime=plan.number == 0)
     except SearchUnavailable as exc:

@@ -161,6 +161,8 @@ class SearchShard(PagePlan):
     """Its place among the shards, oldest articles first; the first's folder also holds
     Pagefind's script and WebAssembly."""
     keys: tuple[str, ...]
+    tags: tuple[tuple[str, ...], ...]
+    """Each article's tags as the site names them (a filter of the search page), in `keys`' order."""
 
     @property
     def articles(self) -> tuple[str, ...]:
@@ -474,12 +476,16 @@ class _Planner:
         for number, keys in enumerate(shards):
             folder = urls.search_shard_url_path(number)
             folders.append(href(config, folder))
-            self.plans.append(SearchShard(url_path=folder + "pagefind-entry.json", source="search index",
-                                          number=number, keys=tuple(keys)))
+            self.plans.append(SearchShard(
+                url_path=folder + "pagefind-entry.json", source="search index", number=number, keys=tuple(keys),
+                tags=tuple(tuple(link.text for link in self.tags[key]) for key in keys)))
+        # A comment's year counts too: the Year filter keeps the hits written that year.
+        years = {year for record in self.articles for year, _, _ in record.comment_months}
+        years |= {record.date.value.year for record in self.articles}
         self.html(urls.SEARCH, "search.html", "Search", "search page", None, available=searchable,
                   shards=tuple(folders),
                   tags=tuple(tag.name for tag in self.site.tags),
-                  years=tuple(str(year.year) for year in self.site.years))
+                  years=tuple(str(year) for year in sorted(years, reverse=True)))
 
     def site_files(self) -> None:
         config = self.config

@@ -37,7 +37,7 @@ class SearchDocument(NamedTuple):
 
 def hit_id(kind: str, day: str, anchor: str) -> str:
     """A heading's id in a search document: "comment~2019-11-03~comment-c1". The page's own anchor
-    goes last, as it may hold any character but a space."""
+    goes last: the search page's script reads up to the second "~"."""
     return f"{kind}~{day}~{anchor}"
 
 
@@ -55,10 +55,11 @@ def _tag(kind: str, key: str, value: str) -> str:
     return f'<meta data-pagefind-{kind}="{key}[content]" content="{escape(value)}">'
 
 
-def search_document(config: SiteConfig, work: ArticleWork, shard: int) -> SearchDocument:
+def search_document(config: SiteConfig, work: ArticleWork, shard: int, tags: tuple[str, ...]) -> SearchDocument:
     """The article's document: its text, then each comment and each note under its own heading.
     `shard` is the number of the index shard it goes to, which it names in a filter: the search
-    page lists results by date by searching one shard after another."""
+    page lists results by date by searching one shard after another. `tags` are the article's
+    tags as the site names them (a tag spelt two ways is one), which the Tag filter offers."""
     article, rendered = work.article, work.rendered
     parts = [f'<h1 data-pagefind-meta="title">{escape(article.title)}</h1>', rendered.body_html]
     if article.tags:
@@ -88,7 +89,7 @@ def search_document(config: SiteConfig, work: ArticleWork, shard: int) -> Search
 
     head = [*(_tag("filter", "kind", kind) for kind in kinds), _tag("filter", "date", _day(article.date)),
             _tag("filter", "shard", str(shard)),
-            *(_tag("filter", "tag", tag) for tag in article.tags),
+            *(_tag("filter", "tag", tag) for tag in tags),
             *(_tag("filter", "year", str(year)) for year in sorted(years)),
             _tag("sort", "date", _utc(article.date))]
     html = f'<html lang="{escape(config.language)}"><body>{"".join(head)}{"".join(parts)}</body></html>'

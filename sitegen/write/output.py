@@ -166,6 +166,9 @@ class Output(Protocol):
     def keep(self, path: str, before: OutputEntry) -> bool:
         """Keep the file the last build made, when it is still there as it was; False to make it again."""
 
+    def still_there(self, path: str, before: OutputEntry) -> bool:
+        """Whether `keep` would keep the file, without keeping it."""
+
     def put(self, path: str, fingerprint: str, content: bytes) -> OutputEntry:
         """A made file."""
 
@@ -191,10 +194,13 @@ class MemoryOutput:
         self.files: dict[str, bytes | Path] = {}
 
     def keep(self, path: str, before: OutputEntry) -> bool:
-        if before.content is None:
+        if not self.still_there(path, before):
             return False
         self.files[path] = before.content
         return True
+
+    def still_there(self, path: str, before: OutputEntry) -> bool:
+        return before.content is not None
 
     def put(self, path: str, fingerprint: str, content: bytes) -> OutputEntry:
         self.files[path] = content
@@ -244,10 +250,13 @@ class StagedOutput:
         self.made_dirs: set[str] = set()
 
     def keep(self, path: str, before: OutputEntry) -> bool:
-        if not unchanged_on_disk(self.out_dir, path, before):
+        if not self.still_there(path, before):
             return False
         self.kept.append(path)
         return True
+
+    def still_there(self, path: str, before: OutputEntry) -> bool:
+        return unchanged_on_disk(self.out_dir, path, before)
 
     def put(self, path: str, fingerprint: str, content: bytes) -> OutputEntry:
         return OutputEntry(fingerprint, *self.staging.write(path, content, self.made_dirs))
@@ -302,6 +311,9 @@ class PatchedOutput:
 
     def keep(self, path: str, before: OutputEntry) -> bool:
         self.paths.add(path)
+        return self.still_there(path, before)
+
+    def still_there(self, path: str, before: OutputEntry) -> bool:
         return unchanged_on_disk(self.out_dir, path, before)
 
     def put(self, path: str, fingerprint: str, content: bytes) -> OutputEntry:

@@ -28,7 +28,14 @@ function index() {
     await Promise.all(shards.slice(1).map((path) => pagefind.mergeIndex(path, { baseUrl: form.dataset.base })));
     return pagefind;
   })();
+  loading.catch(() => { loading = null; }); // the next search tries again
   return loading;
+}
+
+// A result's page: only one of this site's own (the index holds no other).
+function ownPage(url) {
+  const page = new URL(url, location.href);
+  return page.origin === location.origin && page.pathname.startsWith(form.dataset.base) ? page.pathname : null;
 }
 
 function paramsOf(url) {
@@ -73,7 +80,7 @@ function hitOf(sub, page, data) {
     return { kind: match[1], day: match[2], who: sub.title, url: page + "#" + match[3], excerpt: sub.excerpt };
   }
   const day = data.filters.date ? data.filters.date[0] : "";
-  return { kind: "article", day, who: null, url: sub.url, excerpt: sub.excerpt };
+  return { kind: "article", day, who: null, url: sub.anchor ? page + "#" + sub.anchor.id : page, excerpt: sub.excerpt };
 }
 
 function element(name, className, ...children) {
@@ -89,8 +96,7 @@ function timeOf(day) {
   return time;
 }
 
-function drawResult(data, hits) {
-  const page = data.url.split("#")[0];
+function drawResult(data, page, hits) {
   const link = element("a", null, data.meta.title || page);
   link.href = page;
   const item = element("li", "search-result", element("h2", "search-result-title", link));
@@ -112,10 +118,11 @@ function drawResult(data, hits) {
   return item;
 }
 
-// The results in the order asked for, fetched as they are drawn.
-async function* ordered(pagefind, params, filters) {
+// The results in the order asked for, fetched as they are drawn; `best` are those of the search
+// by best match, already made.
+async function* ordered(pagefind, params, filters, best) {
   if (!isSorted(params)) {
-    yield* (await pagefind.search(params.q, { filters })).results;
+    yield* best;
     return;
   }
   const numbers = shards.map((_, number) => String(number));
@@ -135,12 +142,12 @@ async function drawMore(number) {
     const data = await next.value.data();
     if (number !== searchNumber) return;
     next = await results.next();
-    if (!data.url.startsWith("/")) continue; // the index holds only this site's pages
-    const page = data.url.split("#")[0];
+    const page = ownPage(data.url);
+    if (page === null) continue;
     const hits = data.sub_results.map((sub) => hitOf(sub, page, data))
       .filter((hit) => (!params.kind || hit.kind === params.kind) && (!params.year || hit.day.startsWith(params.year)));
     if (!hits.length) continue;
-    list.append(drawResult(data, hits));
+    list.append(drawResult(data, page, hits));
     drawn += 1;
   }
   if (number !== searchNumber) return;
@@ -163,9 +170,10 @@ async function run(params) {
     const pagefind = await index();
     const filters = {};
     for (const name of ["kind", "tag", "year"]) if (params[name]) filters[name] = params[name];
-    count = (await pagefind.search(params.q, { filters })).results.length;
+    const best = (await pagefind.search(params.q, { filters })).results;
+    count = best.length;
     if (number !== searchNumber) return;
-    pending = { results: ordered(pagefind, params, filters), params };
+    pending = { results: ordered(pagefind, params, filters, best), params };
     await drawMore(number);
   } catch (problem) {
     if (number === searchNumber) status.textContent = "Search could not load its index. Try again later, or browse the tags and the archive.";
@@ -199,7 +207,15 @@ form.addEventListener("submit", (event) => {
 for (const name of ["kind", "tag", "year", "sort"]) {
   form.elements[name].addEventListener("change", () => { if (form.elements.q.value.trim()) submit(); });
 }
-more.querySelector("button").addEventListener("click", () => drawMore(searchNumber));
+const moreButton = more.querySelector("button");
+moreButton.addEventListener("click", async () => {
+  moreButton.disabled = true; // one page at a time
+  try {
+    await drawMore(searchNumber);
+  } finally {
+    moreButton.disabled = false;
+  }
+});
 window.addEventListener("popstate", () => {
   const params = paramsOf(location.href);
   fillForm(params);
@@ -208,5 +224,11 @@ window.addEventListener("popstate", () => {
 
 const initial = paramsOf(location.href);
 fillForm(initial);
-if (initial.q) run(initial);
-else form.elements.q.focus();
+if (initial.q) {
+  run(initial);
+} else {
+  form.elements.q.focus();
+  // Pagefind's script, its WebAssembly and each shard's metadata load while the reader types:
+  // what is left for Enter is the query's own part of the index.
+  index().catch((problem) => console.error(problem));
+}
