@@ -266,3 +266,26 @@ def test_a_shard_missing_a_file_is_made_again_whole(tmp_path, monkeypatch, patch
     assert result.ok
     assert "pagefind/0/pagefind-entry.json" in result.stats.made
     assert tree_bytes(out / "pagefind") == whole
+
+
+@pytest.mark.parametrize("language,text,query", [
+    ("ru", "Над рекой кружили серые цапли, и рыбаки молчали.", "цапля"),  # found by its stem
+    ("ja", "公園の池で青いサギが魚を捕まえていました。", "サギ"),  # cut into words by the extended binary
+    ("zh", "我们在公园里看到了一只苍鹭。", "苍鹭"),
+])
+def test_other_languages_find_their_words(tmp_path, browser_page, language, text, query):
+    site = write_site(tmp_path / "site", {
+        "sitegen.yaml": f"title: T\nbase_url: http://127.0.0.1/\nlanguage: {language}\ntimezone: UTC\n",
+        "content/2021/birds.md": article("Birds", "2021-05-01", text),
+        "content/2021/other.md": article("Other", "2021-05-02", "Nothing to see."),
+    })
+    assert build_site(BuildOptions(source=site), out_dir=tmp_path / "www").ok
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(tmp_path / "www")))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        hits = search(browser_page, f"http://127.0.0.1:{server.server_address[1]}/", f"q={query}")
+        assert hits.count() == 1
+        assert browser_page.locator(".search-result-title a").inner_text() == "Birds"
+    finally:
+        server.shutdown()
+        server.server_close()
