@@ -145,7 +145,7 @@ def measure_queries(site: Path) -> None:
                 # A reader who opens /search/ and types.
                 context = browser.new_context()
                 page = context.new_page()
-                requests, after_enter = [], []
+                requests = []  # the page's and its worker's
                 page.on("requestfinished", lambda request: requests.append(request))
                 page.goto(f"{origin}{base}search/")
                 page.wait_for_timeout(2000)  # typing

@@ -7,8 +7,13 @@ are skipped, or fail with the reason when SITEGEN_REQUIRE_BROWSER=1 (as CI sets 
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
+import threading
+from contextlib import contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -48,3 +53,20 @@ def browser_page(chromium):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@contextmanager
+def static_server(folder: Path):
+    """FOLDER served over loopback HTTP as a static host serves it: yields the origin ("http://127.0.0.1:PORT/")."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -3,14 +3,12 @@ in a real Chromium, under a GitHub Pages project path and in the preview."""
 
 from __future__ import annotations
 
-import functools
 import json
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
+from browser import static_server
 from conftest import article, run_sitegen, tree_bytes, tree_stats, write_site
 from sitegen.build import BuildOptions, build_site, disk_cache
 from sitegen.check import inspect_output
@@ -52,11 +50,6 @@ def build(root: Path, capsys, *extra) -> tuple[int, str]:
     return code, stderr
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """The digest built with base_url .../sub/ and served at /sub/, as GitHub Pages serves a project."""
@@ -66,11 +59,8 @@ def served(tmp_path_factory):
         patch.setattr(plans, "ARTICLES_PER_SHARD", 1)  # three shards, merged by the search page
         result = build_site(BuildOptions(source=site), out_dir=top / "www" / "sub")
     assert result.ok, result.diagnostics
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(top / "www")))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/sub/"
-    server.shutdown()
-    server.server_close()
+    with static_server(top / "www") as origin:
+        yield origin + "sub/"
 
 
 def search(page, origin: str, query: str):
@@ -280,12 +270,7 @@ def test_other_languages_find_their_words(tmp_path, browser_page, language, text
         "content/2021/other.md": article("Other", "2021-05-02", "Nothing to see."),
     })
     assert build_site(BuildOptions(source=site), out_dir=tmp_path / "www").ok
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(tmp_path / "www")))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        hits = search(browser_page, f"http://127.0.0.1:{server.server_address[1]}/", f"q={query}")
+    with static_server(tmp_path / "www") as origin:
+        hits = search(browser_page, origin, f"q={query}")
         assert hits.count() == 1
         assert browser_page.locator(".search-result-title a").inner_text() == "Birds"
-    finally:
-        server.shutdown()
-        server.server_close()

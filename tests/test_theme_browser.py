@@ -9,15 +9,13 @@ of tests/browser.py, which conftest.py provides (one browser for the whole run).
 
 from __future__ import annotations
 
-import functools
 import json
 import subprocess
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 
 import pytest
 
+from browser import static_server
 from conftest import REPO
 from test_theme import ARTICLE, SHOWCASE_ARTICLE, example, require_tool, showcase, vnu_jar  # noqa: F401  (fixtures)
 
@@ -26,11 +24,6 @@ AXE_PAGES = {"home": "digest/", "article": "digest/" + ARTICLE, "tag": "digest/t
              "archive": "digest/archive/", "deep-thread": "show/" + SHOWCASE_ARTICLE,
              "people": "digest/people/", "person": "digest/people/steelmaker/", "stats": "digest/stats/",
              "search": "digest/search/?q=Macron&kind=comment", "search-empty": "digest/search/"}
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -43,12 +36,8 @@ def origin(example, showcase):
         link = root / out.name
         if not link.exists():
             link.symlink_to(out, target_is_directory=True)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with static_server(root) as origin:
+        yield origin
 
 
 @pytest.fixture(scope="module")

@@ -350,7 +350,8 @@ class BuildCache:
             self._tables = _Tables({key: SourceStamp(*stamp) for key, stamp in stored["sources"].items()}, {
                 digest: ArticleEntry(None, diagnostics, shape, packed, comment_digests)
                 for digest, (shape, diagnostics, packed, comment_digests) in stored["articles"].items()}, {
-                folder: {path: OutputEntry(*entry) for path, entry in entries.items()}
+                folder: {path: OutputEntry(*entry[:3], parts=entry[3] if len(entry) > 3 else ())
+                         for path, entry in entries.items()}
                 for folder, entries in stored["outputs"].items()})
         except (OSError, store.Unreadable, KeyError, TypeError, ValueError, AttributeError) as exc:
             self._notice(_INDEX, exc)
@@ -376,8 +377,8 @@ class BuildCache:
                 "sources": {key: tuple(stamp) for key, stamp in self.tables.sources.items()},
                 "articles": {digest: (entry.shape, entry.diagnostics, entry.packed(), entry.comment_digests)
                              for digest, entry in self.tables.articles.items()},
-                "outputs": {folder: {path: (e.fingerprint, e.size, e.mtime_ns, None, e.parts) if e.parts
-                                     else (e.fingerprint, e.size, e.mtime_ns) for path, e in entries.items()}
+                "outputs": {folder: {path: (e.fingerprint, e.size, e.mtime_ns, *([e.parts] if e.parts else []))
+                                     for path, e in entries.items()}
                             for folder, entries in self.tables.outputs.items() if folder},
                 "texts": {digest: tuple(at) for digest, at in self.pack.table.items() if digest in self.tables.articles},
             }
