@@ -37,6 +37,7 @@ from sitegen.render.pages import ArticleWork, CommentTexts, MakeContext, article
 from sitegen.render.pagefind import probe_pagefind
 from sitegen.render.plans import PagePlan
 from sitegen.render.templates import TemplateSet
+from sitegen.render.words import lacking_words, site_words
 from sitegen.workers import PARALLEL_THRESHOLD, can_fork, map_in_workers, serial
 from sitegen.write.output import (
     BuiltFiles, MemoryOutput, Output, OutputEntry, PatchedOutput, Staging, StagedOutput, folder_files,
@@ -171,6 +172,8 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None, out_dir: 
         if config.search and search is None:
             diagnostics = [*diagnostics, warning(CONFIG_FILE, None, f"search is off for this build: {why_not} "
                                                  "(set `search: false` to build without it and without this warning)")]
+        if (why := lacking_words(config)) is not None:
+            diagnostics = [*diagnostics, warning(CONFIG_FILE, None, why)]
         settings = Settings(config, options.drafts, options.epoch, cache.code, search)
         build = _Build(root, options, settings, cache, out_dir, progress, list(diagnostics))
         try:
@@ -330,6 +333,7 @@ class _Build:
         `digests`: article key -> the digest of its content; `comment_digests`: article key -> its
         comments' (ArticleRecord.comment_digests)."""
         templates = self.cache.template_set(self.root, layouts.digest)
+        templates.use_words(site_words(self.config))
         copies = {path: (file, templates.display_path(str(file))) for path, file in layouts.static_files.items()}
         self.diagnostics += planned.claims.copy().claim_all([(path, label) for path, (_, label) in copies.items()])
         copies.update({url_path: (self.root / file, label) for url_path, (file, label) in planned.assets.items()})
@@ -438,7 +442,7 @@ def _process_source(state: _LoadState,
     if article is None:
         return files.digest, ArticleEntry(None, problems), None, None
     digest = article_digest(files.digest, state.settings)
-    rendered, found = render_article(article, state.config.language)
+    rendered, found = render_article(article, site_words(state.config))
     record = summarize(article, rendered, digest, state.config)
     work = article_work(state.config, replace(article, url_path=record.url_path), rendered)
     texts = CommentTexts.of(work)

@@ -274,6 +274,7 @@ def _add_publish_commands(commands) -> None:
                     "Nothing that exists is overwritten: that is refused with exit 1.",
         epilog="examples:\n  sitegen new my-digest\n"
                "  sitegen new my-digest --title 'Our Digest' --base-url https://me.github.io/my-digest/\n"
+               "  sitegen new my-digest --language ru\n"
                "  sitegen new article 'Macron answers Putin'\n"
                "  sitegen new article 'Macron answers Putin' --source my-digest",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -286,6 +287,9 @@ def _add_publish_commands(commands) -> None:
                      help="with DIR: the site's title (default: made from the folder's name)")
     new.add_argument("--base-url", metavar="URL",
                      help="with DIR: the site's base_url (default: https://example.github.io/FOLDER/)")
+    new.add_argument("--language", metavar="TAG",
+                     help="with DIR: the site's language, such as ru or pt-BR; the first article is written in it "
+                          "where sitegen has one in that language (default: en)")
     new.set_defaults(run=run_new)
 
 
@@ -333,8 +337,9 @@ def _new_article(args) -> int:
     if args.title is None:
         raise UsageError("give the article's title: sitegen new article 'Its title' "
                          "(for a site in a folder named article: sitegen new ./article)")
-    if args.site_title is not None or args.base_url is not None:
-        raise UsageError("--title and --base-url are for a new site; an article's title comes after 'article'")
+    if args.site_title is not None or args.base_url is not None or args.language is not None:
+        raise UsageError("--title, --base-url and --language are for a new site; an article's title comes after "
+                         "'article'")
     root = args.source if args.source is not None else Path(".")
     bundle, problems = create_article_today(root, args.title)
     print_diagnostics(problems)
@@ -352,7 +357,8 @@ def _new_site(args) -> int:
     if args.title is not None or args.source is not None:
         raise UsageError(f"sitegen new {args.target} makes a site; to make an article: sitegen new article 'Its title'")
     root = Path(args.target)
-    site = create_site(root, datetime.now(timezone.utc).date(), args.site_title, args.base_url)
+    site = create_site(root, datetime.now(timezone.utc).date(), args.site_title, args.base_url,
+                       args.language or "en")
     print(f"made a site in {root}: " + ", ".join(site.written))
     if site.requirement is None:
         print(f"note: write where pip can get sitegen in {root / 'requirements.txt'}: the Pages workflow "

@@ -133,7 +133,7 @@ def test_new_article_refuses_to_overwrite(new_site, capsys):
 @pytest.mark.parametrize("args,message", [
     (["new", "article"], "give the article's title"),
     (["new", "article", "  "], "an article needs a title"),
-    (["new", "article", "T", "--title", "X"], "--title and --base-url are for a new site"),
+    (["new", "article", "T", "--title", "X"], "--title, --base-url and --language are for a new site"),
     (["new", "somewhere", "T"], "sitegen new somewhere makes a site; to make an article"),
 ])
 def test_usage_errors_exit_2(args, message, new_site, capsys):

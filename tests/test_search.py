@@ -65,7 +65,11 @@ def served(tmp_path_factory):
 
 def search(page, origin: str, query: str):
     page.goto(f"{origin}search/?{query}")
-    page.locator(".search-status").filter(has_text="match").or_(page.locator(".search-status", has_text="Nothing")).wait_for()
+    # Done when the status says how many were found, in any language: not empty, not "Searching…".
+    page.wait_for_function("""() => {
+        const said = document.querySelector(".search-status").textContent;
+        return said && said !== JSON.parse(document.querySelector("[data-words]").dataset.words).searching;
+    }""")
     return page.locator(".search-hit")
 
 

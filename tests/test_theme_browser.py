@@ -9,15 +9,19 @@ of tests/browser.py, which conftest.py provides (one browser for the whole run).
 
 from __future__ import annotations
 
+import contextlib
 import json
+import shutil
 import subprocess
 from importlib import resources
+from urllib.parse import urlsplit
 
 import pytest
+import yaml
 
 from browser import static_server
 from conftest import REPO
-from test_theme import ARTICLE, SHOWCASE_ARTICLE, example, require_tool, showcase, vnu_jar  # noqa: F401  (fixtures)
+from test_theme import ARTICLE, SHOWCASE_ARTICLE, build, example, require_tool, showcase, vnu_jar  # noqa: F401  (fixtures)
 
 ARTIFACTS = REPO / "tests" / ".artifacts"
 AXE_PAGES = {"home": "digest/", "article": "digest/" + ARTICLE, "tag": "digest/tags/nato/",
@@ -209,3 +213,79 @@ def test_print_shows_every_note_and_hides_the_navigation(open_page, origin):
     page.emulate_media(media="print")
     assert page.locator("#note-1").is_visible() and page.locator("#note-2").is_visible()
     assert not page.locator(".site-nav").is_visible()
+
+
+# ---- Other languages: Russian, and Arabic right to left ----------------------------------------------
+
+I18N_SITES = ("ru-plurals", "ar-rtl", "mixed-language")
+I18N_PAGES = {"ru-article": "ru-plurals/2023/03/sto-odinnadtsat/", "ru-home": "ru-plurals/",
+              "ru-stats": "ru-plurals/stats/", "ar-article": "ar-rtl/2024/02/qahwa/", "ar-home": "ar-rtl/",
+              "ar-people": "ar-rtl/people/", "ar-stats": "ar-rtl/stats/", "mixed-article": "mixed-language/2019/11/makron/"}
+
+
+def base_path(site: str) -> str:
+    config = yaml.safe_load((REPO / "tests/sites" / site / "sitegen.yaml").read_text(encoding="utf-8"))
+    return urlsplit(config["base_url"]).path
+
+
+@pytest.fixture(scope="module")
+def i18n_origin(tmp_path_factory):
+    """The fixture sites in Russian and Arabic, and the English one with a Russian article, each
+    served by its own server at the path its base_url names."""
+    root = tmp_path_factory.mktemp("i18n-served")
+    with contextlib.ExitStack() as servers:
+        origins = {}
+        for name in I18N_SITES:
+            source = root / "sources" / name
+            shutil.copytree(REPO / "tests/sites" / name, source, ignore=shutil.ignore_patterns("expected*"))
+            served = root / "served" / name
+            build(source, served / base_path(name).strip("/"))
+            origins[name] = servers.enter_context(static_server(served))
+        yield origins
+
+
+def i18n_url(origins: dict, page: str) -> str:
+    site, _, path = I18N_PAGES[page].partition("/")
+    return origins[site] + base_path(site).lstrip("/") + path
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("name", list(I18N_PAGES))
+def test_axe_finds_no_violations_in_russian_and_arabic(open_page, i18n_origin, axe_source, name, scheme):
+    page = open_page(i18n_url(i18n_origin, name), 1280 if scheme == "light" else 390, scheme)
+    page.evaluate(axe_source)
+    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    problems = [f"{v['id']} ({v['impact']}): {v['help']}\n" + "\n".join(
+                    f"    {node['target']}: {node['failureSummary']}" for node in v["nodes"][:5])
+                for v in results["violations"]]
+    assert len(results["passes"]) > 20, "axe ran its rules"
+    assert problems == [], "\n".join(problems)
+
+
+def test_arabic_pages_mirror_the_layout(open_page, i18n_origin):
+    """At 1280 px the note hangs in the margin left of the text; replies indent from the right, their
+    rail on the right; the site's title is on the right; nothing scrolls sideways."""
+    page = open_page(i18n_url(i18n_origin, "ar-article"), 1280)
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    text, note = box(page, ".article-body > p"), box(page, "#note-1")
+    assert note["x"] + note["width"] <= text["x"] - 16, "the note is left of the text, not over it"
+    assert abs(note["y"] - text["y"]) < 12, "level with its paragraph"
+    parent, reply = box(page, "#comment-samir > .comment-card"), box(page, "#comment-layla > .comment-card")
+    assert reply["x"] + reply["width"] < parent["x"] + parent["width"] - 8, "a reply is indented from the right"
+    rail = page.locator("#comment-samir > details > .thread").evaluate(
+        "el => [getComputedStyle(el).borderRightWidth, getComputedStyle(el).borderLeftWidth]")
+    assert rail == ["2px", "0px"]
+    title = box(page, ".site-title")
+    assert title["x"] > 640, "the site's title starts on the right"
+    for width in (390, 1280):
+        assert open_page(i18n_url(i18n_origin, "ar-article"), width).evaluate(
+            "document.documentElement.scrollWidth") <= width
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_screenshot_of_an_arabic_article(open_page, i18n_origin, width):
+    page = open_page(i18n_url(i18n_origin, "ar-article"), width)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTIFACTS / f"article-ar-{width}-light.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000

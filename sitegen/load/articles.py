@@ -13,7 +13,7 @@ from sitegen.load.dates import parse_moment
 from sitegen.load.files import Boundary, decode_text, read_regular_file
 from sitegen.load.front_matter import FRONT_MATTER_LINE, split_front_matter
 from sitegen.load.schema import (
-    Field, Invalid, boolean, check_mapping, nonempty_text, text, text_list, web_url,
+    Field, Invalid, boolean, check_mapping, language, nonempty_text, text, text_list, web_url,
 )
 from sitegen.load.sources import CONTENT_DIR, ArticleSource
 from sitegen.load.threads import load_thread
@@ -50,6 +50,7 @@ FRONT_MATTER_FIELDS = {
     "image": Field(lambda v: v),
     "summary": Field(nonempty_text),
     "draft": Field(boolean),
+    "language": Field(language),
     "annotations": Field(lambda v: v),
 }
 
@@ -167,6 +168,7 @@ def load_article(files: ArticleFiles, config: SiteConfig) -> tuple[Article | Non
         image=image,
         summary=values.get("summary"),
         draft=values.get("draft", False),
+        language=values.get("language"),
         extra=extra,
         annotations=annotations,
         thread=thread,

@@ -8,11 +8,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel import Locale, UnknownLocaleError
-
 from sitegen.diagnostics import Diagnostic, error
 from sitegen.load.files import Boundary, decode_text, read_regular_file
-from sitegen.load.schema import Field, Invalid, boolean, check_mapping, nonempty_text, text, text_list, whole_number
+from sitegen.load.messages import load_site_messages
+from sitegen.load.schema import (
+    Field, Invalid, boolean, check_mapping, language, nonempty_text, text, text_list, whole_number,
+)
 from sitegen.load.yaml_lines import parse_yaml
 from sitegen.model.types import SiteConfig
 
@@ -39,15 +40,6 @@ def timezone(value) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise Invalid(f"'{name}' is not an IANA timezone name (like UTC or Europe/Moscow)") from None
-
-
-def language(value) -> str:
-    code = nonempty_text(value).replace("_", "-")
-    try:
-        Locale.parse(code, sep="-")
-    except (ValueError, UnknownLocaleError):
-        raise Invalid(f"'{code}' is not a language tag sitegen knows (like en, ru or pt-BR)") from None
-    return code
 
 
 def permalink(value) -> str:
@@ -119,4 +111,6 @@ def load_config(root: Path, base_url_override: str | None = None) -> tuple[SiteC
             problems.append(error("--base-url", None, str(exc)))
     url = values.pop("base_url", PLACEHOLDER_URL)
     values.setdefault("title", "")
+    values["messages"], found = load_site_messages(root, values.get("language", "en"))
+    problems += found
     return SiteConfig(base_url=url, base_path=urlsplit(url).path or "/", **values), problems

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from babel import Locale, UnknownLocaleError
+
 from sitegen.diagnostics import Diagnostic, error, shorten
 from sitegen.load.yaml_lines import LineDict, LineList
 
@@ -147,3 +149,12 @@ def plain(value: Any) -> Any:
     if isinstance(value, (LineList, list)):
         return [plain(v) for v in value]
     return value
+
+
+def language(value) -> str:
+    code = nonempty_text(value).replace("_", "-")
+    try:
+        Locale.parse(code, sep="-")
+    except (ValueError, UnknownLocaleError):
+        raise Invalid(f"'{code}' is not a language tag sitegen knows (like en, ru or pt-BR)") from None
+    return code

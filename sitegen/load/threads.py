@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sitegen.diagnostics import Diagnostic, error, shorten, warning
 from sitegen.load.dates import parse_moment
-from sitegen.load.schema import Field, Invalid, boolean, check_mapping, describe, text, whole_number
+from sitegen.load.schema import Field, Invalid, boolean, check_mapping, describe, language, text, whole_number
 from sitegen.load.yaml_lines import LineDict, LineList
 from sitegen.model.types import Comment, Thread
 
@@ -70,6 +70,7 @@ COMMENT_FIELDS = {
     "body": Field(markdown_text, required=True),
     "replies": Field(lambda v: v),
     "parent": Field(comment_id),
+    "language": Field(language),
 }
 THREAD_FIELDS = {
     "closed": Field(boolean),
@@ -140,6 +141,7 @@ def load_thread(raw, path: str, timezone: ZoneInfo) -> tuple[Thread, list[Diagno
                 url=_blank_to_none(url),
                 date=date,
                 line=line,
+                language=values.get("language"),
             ))
             if replies is not None:
                 if isinstance(replies, list):

@@ -28,9 +28,12 @@ class SiteConfig:
     people: bool = True
     """Commenters' pages and feeds, and the numbers page's list of the most active (FORMAT.md)."""
     people_exclude: tuple[str, ...] = ()
+    """Handles left out of those pages and feeds; their comments stay on the articles."""
     search: bool = True
     """The search index and /search/ (FORMAT.md)."""
-    """Handles left out of those pages and feeds; their comments stay on the articles."""
+    messages: tuple = ()
+    """The site's own words for its language (layouts/locales/LANG.po), over the theme's:
+    (message id, translation, context) each (load/messages.py)."""
 
 
 class Moment(NamedTuple):
@@ -57,6 +60,8 @@ class Comment:
     """The author's page; None when absent or when it was not a safe http(s) or mailto URL."""
     date: Moment | None = None
     line: int | None = None
+    language: str | None = None
+    """Its own language tag, when it differs from its article's."""
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,9 @@ class Article:
     image: LeadImage | None = None
     summary: str | None = None
     draft: bool = False
+    language: str | None = None
+    """Its own language tag, when it differs from the site's: its text, its comments and its dates
+    are in that language; the theme's words stay the site's."""
     extra: dict[str, Any] = field(default_factory=dict)
     annotations: tuple[Annotation, ...] = ()
     thread: Thread = field(default_factory=Thread)

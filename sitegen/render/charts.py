@@ -8,10 +8,10 @@ import itertools
 from collections import Counter
 
 from babel.dates import get_month_names
-from babel.numbers import format_decimal
 
 from sitegen.render.dates import locale_of, month_title
 from sitegen.render.views import ChartBar, ChartRow, ChartTick, ChartView
+from sitegen.render.words import Words
 
 WIDTH, HEIGHT = 720, 240
 LEFT, RIGHT, TOP, BOTTOM = 52, 4, 10, 26
@@ -32,8 +32,9 @@ def _step(largest: int) -> int:
         step = round(step * factor)
 
 
-def comments_chart(months: Counter, language: str) -> ChartView | None:
+def comments_chart(months: Counter, words: Words) -> ChartView | None:
     """`months`: (year, month) -> comments written then. None for a digest without comments."""
+    language, number = words.language, words.number
     if not months:
         return None
     (first_year, first_month), (last_year, last_month) = min(months), max(months)
@@ -45,9 +46,6 @@ def comments_chart(months: Counter, language: str) -> ChartView | None:
     plot_width, plot_height = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_width / len(span)
     gap = slot * 0.15 if slot >= 3 else 0
-
-    def number(value: int) -> str:
-        return format_decimal(value, locale=locale_of(language))
 
     bars, years = [], []
     for index, (year, month) in enumerate(span):
@@ -66,9 +64,12 @@ def comments_chart(months: Counter, language: str) -> ChartView | None:
     levels = tuple(ChartTick(round(TOP + plot_height - plot_height * value / top_count, 2), number(value))
                    for value in range(0, top_count + 1, step))
     busiest = max(span, key=lambda key: (months.get(key, 0), key))
-    summary = (f"Comments per month, {month_title(first_year, first_month, language)} to "
-               f"{month_title(last_year, last_month, language)}: {number(sum(months.values()))} in all; the busiest "
-               f"month was {month_title(*busiest, language)}, with {number(months[busiest])}.")
+    summary = words.ngettext(
+        "Comments per month, %(first)s to %(last)s: %(num)s in all; the busiest month was %(busiest)s, with %(most)s.",
+        "Comments per month, %(first)s to %(last)s: %(num)s in all; the busiest month was %(busiest)s, with %(most)s.",
+        sum(months.values()), first=month_title(first_year, first_month, language),
+        last=month_title(last_year, last_month, language), busiest=month_title(*busiest, language),
+        most=number(months[busiest]))
     rows = tuple(ChartRow(str(year), tuple(
         number(months.get((year, month), 0)) if (first_year, first_month) <= (year, month) <= (last_year, last_month)
         else None for month in range(1, 13))) for year in range(first_year, last_year + 1))

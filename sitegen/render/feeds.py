@@ -32,6 +32,8 @@ class FeedEntry:
     content_html: str
     base_url: str
     """Where relative links in the content resolve (xml:base)."""
+    language: str | None = None
+    """The entry's own language, when it differs from the feed's (xml:lang)."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,8 @@ def entry_xml(entry: FeedEntry) -> str:
 
 def entry_halves(entry: FeedEntry) -> tuple[str, str]:
     """An entry's XML before its categories, and after them (its categories are not written)."""
-    head = ["  <entry>", f"    <id>{xml_text(entry.id)}</id>", f"    <title>{xml_text(entry.title)}</title>",
+    opening = f'  <entry xml:lang="{xml_text(entry.language)}">' if entry.language else "  <entry>"
+    head = [opening, f"    <id>{xml_text(entry.id)}</id>", f"    <title>{xml_text(entry.title)}</title>",
             f'    <link rel="alternate" type="text/html" href="{xml_text(entry.url)}" />']
     if entry.published:
         head.append(f"    <published>{entry.published}</published>")

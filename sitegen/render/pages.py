@@ -7,6 +7,7 @@ the build's store of `ArticleWork`, under the digest the build bound that key to
 from __future__ import annotations
 
 import hashlib
+from html import escape
 from dataclasses import dataclass
 from typing import Callable, NamedTuple, Protocol, TypeVar
 
@@ -28,8 +29,9 @@ from sitegen.render.pagefind import SearchUnavailable, index_documents
 from sitegen.render.search import search_document
 from sitegen.render.sitemap import robots_txt, sitemap_xml
 from sitegen.render.templates import TemplateSet
-from sitegen.render.views import CommentEntryView, Link, article_view, rebase_links
+from sitegen.render.views import CommentEntryView, Link, article_view, language_attributes, rebase_links
 from sitegen.render.webannotations import AnnotationCollection, WebAnnotation, annotations_jsonld
+from sitegen.render.words import site_words
 
 
 @dataclass(frozen=True)
@@ -54,14 +56,16 @@ class ArticleWork:
 
 def article_work(config: SiteConfig, article: Article, rendered: RenderedArticle) -> ArticleWork:
     url = absolute_url(config, article.url_path)
-    count = len(rendered.comments)
-    discussion = (f'<p><a href="{url}#comments">{count} comment{"" if count == 1 else "s"}</a>'
-                  f'{" (comments are closed)" if article.thread.closed else ""}</p>')
+    words = site_words(config)
+    count = words.ngettext("%(num)s comment", "%(num)s comments", len(rendered.comments))
+    closed = words.gettext(" (comments are closed)") if article.thread.closed else ""
+    discussion = f'<p><a href="{url}#comments">{escape(count)}</a>{escape(closed)}</p>'
     updated = rfc3339((article.updated or article.date).value)
     entry = FeedEntry(
         id=url, title=article.title, url=url, updated=updated, published=rfc3339(article.date.value),
         authors=article.authors, categories=(), summary_html=rebase_links(rendered.summary_html, url),
-        content_html=rendered.body_html + "\n" + discussion, base_url=url)
+        content_html=rendered.body_html + "\n" + discussion, base_url=url,
+        language=article.language if article.language != config.language else None)
     return ArticleWork(article, rendered, ArticleFeedEntry(updated, *entry_halves(entry)))
 
 
@@ -70,7 +74,8 @@ class CommentTexts(NamedTuple):
     commenter's pages and feed), written when the article is rendered and kept field by field
     (strings read back from the cache many times faster than as many objects): the article's title
     and URL path, then, for the i-th comment in reading order, its id, HTML, date as (iso, text) or
-    None, its feed entry's date, author, display name and the id of the comment it answers."""
+    None, its feed entry's date, author, display name, the id of the comment it answers, and its
+    language (its own, else its article's)."""
 
     title: str
     url_path: str
@@ -81,6 +86,7 @@ class CommentTexts(NamedTuple):
     authors: tuple[str | None, ...]
     names: tuple[str | None, ...]
     parent_ids: tuple[str | None, ...]
+    languages: tuple[str | None, ...]
 
     @staticmethod
     def of(work: ArticleWork) -> CommentTexts:
@@ -91,7 +97,8 @@ class CommentTexts(NamedTuple):
             article.title, article.url_path, tuple(c.id for c in comments), tuple(c.body_html for c in comments),
             tuple((c.date.iso, c.date.text) if c.date else None for c in comments),
             tuple(rfc3339((c.date or article.date).value) for c in sources), tuple(c.author for c in sources),
-            tuple(c.name for c in sources), tuple(c.parent_id for c in sources))
+            tuple(c.name for c in sources), tuple(c.parent_id for c in sources),
+            tuple(c.language or article.language for c in sources))
 
     def digests(self) -> bytes:
         """A digest of each comment as these texts give it, in order (COMMENT_DIGEST_SIZE bytes each;
@@ -102,7 +109,7 @@ class CommentTexts(NamedTuple):
             (self.title, self.url_path, *fields, author_of.get(fields[-1]))).encode(),
             digest_size=COMMENT_DIGEST_SIZE).digest()
             for fields in zip(self.ids, self.bodies, self.dates, self.updated, self.authors, self.names,
-                              self.parent_ids))
+                              self.parent_ids, self.languages))
 
     def view(self, comment_id: str, config: SiteConfig, person_url: str | None) -> CommentEntryView:
         """The comment as a page away from its article shows it; an excluded handle is anonymous."""
@@ -112,13 +119,13 @@ class CommentTexts(NamedTuple):
         parent, reply_to = self.parent_ids[place], None
         if parent is not None:
             answered = public_handle(self.authors[self.ids.index(parent)], config.people_exclude)
-            reply_to = Link(answered or "Anonymous", f"{url}#comment-{parent}")
+            reply_to = Link(answered or site_words(config).gettext("Anonymous"), f"{url}#comment-{parent}")
         date = self.dates[place]
         # Shown away from its article, a comment's relative links ("#comment-c1") are joined to its URL.
         return CommentEntryView(Link(self.title, url), f"{url}#comment-{comment_id}", author,
                                 self.names[place] if author else None, DateView(*date) if date else None,
                                 Markup(rebase_links(self.bodies[place], url)), person_url if author else None,
-                                reply_to)
+                                reply_to, language_attributes(self.languages[place], config))
 
 
 class ArticleStore(Protocol):
@@ -207,10 +214,11 @@ def _articles_feed(plan: ArticlesFeed, context: MakeContext) -> Made:
     return atom_xml(feed), []
 
 
-def comment_entry(article_url: str, comment_id: str, title: str, who: str, when: str, body_html: str) -> FeedEntry:
+def comment_entry(article_url: str, comment_id: str, title: str, who: str, when: str, body_html: str,
+                  language: str | None = None) -> FeedEntry:
     url = f"{article_url}#comment-{comment_id}"
     return FeedEntry(id=url, title=title, url=url, updated=when, published=when, authors=(who,), categories=(),
-                     summary_html="", content_html=body_html, base_url=article_url)
+                     summary_html="", content_html=body_html, base_url=article_url, language=language)
 
 
 @makes(CommentsFeed)
@@ -220,31 +228,37 @@ def _comments_feed(plan: CommentsFeed, context: MakeContext) -> Made:
     article, rendered = work.article, work.rendered
     url = absolute_url(config, article.url_path)
     by_id = {c.id: c for c in article.thread.comments}
+    words = site_words(config)
+    anonymous = words.gettext("Anonymous")
     entries = []
     for item in rendered.comments:
         comment = by_id[item.id]
-        who = comment.author or "Anonymous"
+        who = comment.author or anonymous
         parent = by_id.get(comment.parent_id)
-        title = f"{who} replied to {parent.author or 'Anonymous'}" if parent else f"{who} commented"
+        title = (words.gettext("%(author)s replied to %(parent)s", author=who, parent=parent.author or anonymous)
+                 if parent else words.gettext("%(author)s commented", author=who))
+        language = comment.language or article.language
         entries.append(comment_entry(url, comment.id, title, who, rfc3339((comment.date or article.date).value),
-                                     item.body_html))
+                                     item.body_html, language if language != config.language else None))
     entries.sort(key=lambda e: e.updated, reverse=True)
     updated = max((e.updated for e in entries), default=rfc3339((article.updated or article.date).value))
     self_url = absolute_url(config, plan.url_path)
-    feed = Feed(self_url, f"Comments on “{article.title}”", config.title, self_url, url + "#comments", updated,
-                config.title, config.language, tuple(entry_xml(entry) for entry in entries))
+    title = words.gettext("Comments on “%(title)s”", title=article.title)
+    feed = Feed(self_url, title, config.title, self_url, url + "#comments", updated, config.title, config.language,
+                tuple(entry_xml(entry) for entry in entries))
     return atom_xml(feed), []
 
 
 @makes(CommenterFeed)
 def _commenter_feed(plan: CommenterFeed, context: MakeContext) -> Made:
     config = context.config
+    words = site_words(config)
     entries = []
     for item in plan.items:
         texts = context.comments(item.key)
         view = texts.view(item.comment_id, config, None)
-        title = (f"Reply to {view.reply_to.text} on “{texts.title}”" if view.reply_to
-                 else f"Comment on “{texts.title}”")
+        title = (words.gettext("Reply to %(author)s on “%(title)s”", author=view.reply_to.text, title=texts.title)
+                 if view.reply_to else words.gettext("Comment on “%(title)s”", title=texts.title))
         place = texts.ids.index(item.comment_id)
         entries.append(comment_entry(absolute_url(config, texts.url_path), item.comment_id, title,
                                      plan.author, texts.updated[place], texts.bodies[place]))
@@ -268,7 +282,8 @@ def _annotations(plan: AnnotationsDocument, context: MakeContext) -> Made:
         comment_url=None if note.selector else f"{url}#comment-{note.comment_id}",
     ) for note in work.rendered.notes)
     collection = AnnotationCollection(absolute_url(context.config, plan.url_path),
-                                      f"Editors’ notes on “{article.title}”", items)
+                                      site_words(context.config).gettext("Editors’ notes on “%(title)s”",
+                                                                         title=article.title), items)
     return annotations_jsonld(collection), []
 
 

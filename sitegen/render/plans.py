@@ -32,6 +32,7 @@ from sitegen.render.views import (
     ChainView, Link, MonthEntries, MonthSummary, NoteEntryView, PagerView, PageView, PersonArticle,
     PersonSummary, SiteView, TagSummary, YearSummary, entry_view, page_view, site_view, tag_links,
 )
+from sitegen.render.words import site_words
 
 FEED_ENTRIES = 20
 """Articles in the site's and each tag's feed, newest first."""
@@ -239,6 +240,7 @@ class _Planner:
         self.articles: tuple[ArticleRecord, ...] = site.articles
         self.by_key = {a.key: a for a in self.articles}
         self.site_view = site_view(self.config)
+        self.words = site_words(self.config)
         self.tags = {a.key: tag_links(self.config, a.tags, site.tag_of) for a in self.articles}
         self.entries = {a.key: entry_view(self.config, a, self.tags[a.key]) for a in self.articles}
         self.no_date = no_date
@@ -268,7 +270,7 @@ class _Planner:
                          href(config, urls.month_url_path(local.year, local.month)))
             newer = self.articles[index - 1] if index > 0 else None
             older = self.articles[index + 1] if index + 1 < len(self.articles) else None
-            comments_feed = Link(f"Comments on “{record.title}”",
+            comments_feed = Link(self.words.gettext("Comments on “%(title)s”", title=record.title),
                                  absolute_url(config, urls.comments_feed_url_path(record.url_path)))
             page = page_view(config, record.url_path, record.title, record.summary_text,
                              (comments_feed,))
@@ -288,9 +290,14 @@ class _Planner:
                    feeds: tuple[Link, ...] = (), **context) -> None:
         for pager, chunk in paginate(list(keys), self.config.per_page, first_url_path):
             pager_view = self.pager_view(pager)
-            page_title = title if pager.number == 1 else f"{title} (page {pager.number} of {pager.total})"
+            page_title = title if pager.number == 1 else self.numbered(title, pager)
             self.html(pager.url_path, template, page_title, source, self.lastmod_of(chunk), feeds=feeds,
                       entries=tuple(self.entries[k] for k in chunk), pager=pager_view, **context)
+
+    def numbered(self, title: str, pager: Pager) -> str:
+        """The title of a list's second page and after."""
+        return self.words.gettext("%(title)s (page %(number)s of %(total)s)", title=title,
+                                  number=self.words.number(pager.number), total=self.words.number(pager.total))
 
     def pager_view(self, pager: Pager) -> PagerView:
         return PagerView(pager.number, pager.total,
@@ -313,11 +320,13 @@ class _Planner:
                                  absolute_url(config, urls.tag_feed_url_path(tag.slug)))
             summaries.append(summary)
             feed = Link(f"{config.title}: {tag.name}", summary.feed_url)
-            self.list_pages(urls.tag_url_path(tag.slug), tag.article_keys, "tag.html", f"Tagged “{tag.name}”",
+            self.list_pages(urls.tag_url_path(tag.slug), tag.article_keys, "tag.html",
+                            self.words.gettext("Tagged “%(tag)s”", tag=tag.name),
                             f"tag '{tag.name}'", feeds=(feed,), tag=summary)
             self.feed(urls.tag_feed_url_path(tag.slug), urls.tag_url_path(tag.slug), f"{config.title}: {tag.name}",
                       tag.article_keys, f"tag '{tag.name}'")
-        self.html(urls.TAGS, "tags.html", "Tags", "tag index", self.site_lastmod, tags=tuple(summaries))
+        self.html(urls.TAGS, "tags.html", self.words.gettext("Tags"), "tag index", self.site_lastmod,
+                  tags=tuple(summaries))
 
     def date_pages(self) -> None:
         config = self.config
@@ -339,7 +348,8 @@ class _Planner:
             years.append(year_summary)
             self.html(urls.year_url_path(year.year), "year.html", year_summary.title, f"archive {year.year}",
                       self.lastmod_of(year.article_keys), year=year_summary, months=tuple(months))
-        self.html(urls.ARCHIVE, "archive.html", "Archive", "archive", self.site_lastmod, years=tuple(years))
+        self.html(urls.ARCHIVE, "archive.html", self.words.gettext("Archive"), "archive", self.site_lastmod,
+                  years=tuple(years))
 
     def person_url(self, author: str) -> str | None:
         if author not in self.person_urls:
@@ -371,7 +381,8 @@ class _Planner:
                        for _, rank, position in heapq.nsmallest(RECENT_COMMENTS, stamped))
         self.plans.append(CommentsPage(
             url_path=urls.RECENT_COMMENTS, source="comments page", lastmod=self.site_lastmod, template="comments.html",
-            view={"site": self.site_view, "page": page_view(config, urls.RECENT_COMMENTS, "Newest comments")},
+            view={"site": self.site_view, "page": page_view(config, urls.RECENT_COMMENTS,
+                                                                self.words.gettext("Newest comments"))},
             listed=recent))
 
         notes = []
@@ -383,7 +394,7 @@ class _Planner:
                 notes.append(NoteEntryView(Link(record.title, page), note.number, f"{page}#note-{note.number}",
                                            Markup(note.note_html), note.author,
                                            note.selector.exact if note.selector else None, target))
-        self.html(urls.NOTES, "notes.html", "Editors’ notes", "notes page", self.site_lastmod,
+        self.html(urls.NOTES, "notes.html", self.words.gettext("Editors’ notes"), "notes page", self.site_lastmod,
                   notes=tuple(notes))
 
     def people_pages(self) -> None:
@@ -403,10 +414,10 @@ class _Planner:
                 tuple(PersonArticle(self.link(self.by_key[key]), count) for key, count in person.articles))
             summaries.append(summary)
             shown = person.name or person.handle
-            feed = Link(f"Comments by {shown}", summary.feed_url)
+            feed = Link(self.words.gettext("Comments by %(name)s", name=shown), summary.feed_url)
             source = f"commenter '{person.handle}'"
             for pager, chunk in paginate(person.comments, config.per_page, url_path):
-                title = f"Comments by {shown}" + ("" if pager.number == 1 else f" (page {pager.number} of {pager.total})")
+                title = feed.text if pager.number == 1 else self.numbered(feed.text, pager)
                 self.plans.append(CommentsPage(
                     url_path=pager.url_path, source=source, template="person.html",
                     lastmod=max(self.by_key[ref.key].last_changed for ref in chunk),
@@ -421,7 +432,8 @@ class _Planner:
                             for ref in person.comments[:FEED_ENTRIES])))
         self.people_summaries = summaries
         for pager, chunk in paginate(summaries, config.per_page, urls.PEOPLE):
-            title = "People" if pager.number == 1 else f"People (page {pager.number} of {pager.total})"
+            title = self.words.gettext("People")
+            title = title if pager.number == 1 else self.numbered(title, pager)
             self.html(pager.url_path, "people.html", title, "people index", self.site_lastmod,
                       people=tuple(chunk), pager=self.pager_view(pager), total=len(summaries))
 
@@ -434,8 +446,8 @@ class _Planner:
         by_comments = sorted(self.articles, key=lambda a: (-len(a.comments), -a.date.value.timestamp(), a.key))
         chains = sorted((chain for record in self.articles if (chain := self.longest_chain(record))),
                         key=lambda chain: (-chain.length, chain.article.url))
-        self.html(urls.STATS, "stats.html", "The conversation in numbers", "stats page", self.site_lastmod,
-                  chart=comments_chart(months, config.language),
+        self.html(urls.STATS, "stats.html", self.words.gettext("The conversation in numbers"), "stats page",
+                  self.site_lastmod, chart=comments_chart(months, self.words),
                   totals={"articles": len(self.articles), "comments": sum(months.values()),
                           "notes": sum(len(a.notes) for a in self.articles),
                           "people": len(self.site.people) if config.people else None},
@@ -458,9 +470,10 @@ class _Planner:
             return None
         page = href(self.config, record.url_path)
         first, last = stamps[root[stamps.ids[deepest]]], stamps[deepest]
+        anonymous = self.words.gettext("Anonymous")
         return ChainView(Link(record.title, page), depth[last.id] + 1,
-                         Link(self.public(first.author) or "Anonymous", f"{page}#comment-{first.id}"),
-                         Link(self.public(last.author) or "Anonymous", f"{page}#comment-{last.id}"))
+                         Link(self.public(first.author) or anonymous, f"{page}#comment-{first.id}"),
+                         Link(self.public(last.author) or anonymous, f"{page}#comment-{last.id}"))
 
     def search_pages(self, searchable: bool) -> None:
         """/search/, and the shards of its index (none with `search: false`, or where it cannot be made)."""
@@ -482,15 +495,29 @@ class _Planner:
         # A comment's year counts too: the Year filter keeps the hits written that year.
         years = {year for record in self.articles for year, _, _ in record.comment_months}
         years |= {record.date.value.year for record in self.articles}
-        self.html(urls.SEARCH, "search.html", "Search", "search page", None, available=searchable,
-                  shards=tuple(folders),
+        words = self.words
+        script_words = {  # what search.js says (docs/themes.md)
+            "article": words.gettext("Article"), "comment": words.gettext("Comment"),
+            "note": words.gettext("Editor’s note"), "by": words.gettext("by %(author)s"),
+            "searching": words.gettext("Searching…"),
+            "failed": words.gettext("Search could not load its index. Try again later, or browse the tags and "
+                                    "the archive."),
+            "nothing": words.gettext("Nothing found for “%(query)s”."),
+            "found": words.plural_forms("%(num)s article with a match for “%(query)s”.",
+                                        "%(num)s articles with a match for “%(query)s”."),
+            "foundUpTo": words.plural_forms("Up to %(num)s article with a match for “%(query)s”.",
+                                            "Up to %(num)s articles with a match for “%(query)s”."),
+            "more": words.plural_forms("%(num)s more in this article", "%(num)s more in this article"),
+        }
+        self.html(urls.SEARCH, "search.html", words.gettext("Search"), "search page", None, available=searchable,
+                  shards=tuple(folders), script_words=script_words,
                   tags=tuple(tag.name for tag in self.site.tags),
                   years=tuple(str(year) for year in sorted(years, reverse=True)))
 
     def site_files(self) -> None:
         config = self.config
         self.feed(urls.FEED, urls.HOME, config.title, self.by_key, "site feed")
-        self.html(urls.NOT_FOUND, "404.html", "Page not found", "404 page", None)
+        self.html(urls.NOT_FOUND, "404.html", self.words.gettext("Page not found"), "404 page", None)
         listed = tuple(SitemapEntry(absolute_url(config, p.url_path), rfc3339(p.lastmod))
                        for p in self.plans if p.lastmod)
         self.plans.append(Sitemap(url_path=urls.SITEMAP, source="sitemap", entries=listed))

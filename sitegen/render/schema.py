@@ -23,11 +23,11 @@ def person(name: str, handle: str | None = None, url: str | None = None) -> dict
     return result
 
 
-def comment_schema(comment: CommentView, page_url: str) -> dict[str, Any]:
+def comment_schema(comment: CommentView, page_url: str, anonymous: str) -> dict[str, Any]:
     permalink = f"{page_url}#{comment.anchor}"
     result: dict[str, Any] = {
         "@type": "Comment", "@id": permalink, "url": permalink,
-        "author": person(comment.name or comment.author or "Anonymous", comment.author, comment.url),
+        "author": person(comment.name or comment.author or anonymous, comment.author, comment.url),
     }
     if comment.date:
         result["dateCreated"] = comment.date.iso
@@ -36,18 +36,19 @@ def comment_schema(comment: CommentView, page_url: str) -> dict[str, Any]:
     result["text"] = comment.body_html.striptags()
     if comment.replies:  # nesting is bounded by views.MAX_NESTING
         result["commentCount"] = comment.reply_count
-        result["comment"] = [comment_schema(reply, page_url) for reply in comment.replies]
+        result["comment"] = [comment_schema(reply, page_url, anonymous) for reply in comment.replies]
     return result
 
 
-def article_schema(article: ArticleView, site: SiteView, page: PageView, image_url: str | None = None) -> dict:
+def article_schema(article: ArticleView, site: SiteView, page: PageView, image_url: str | None,
+                   anonymous: str) -> dict:
     result: dict[str, Any] = {
         "@context": "https://schema.org", "@type": "Article",
         "@id": article.absolute_url, "url": article.absolute_url, "mainEntityOfPage": article.absolute_url,
         "headline": article.title,
         "datePublished": article.date.iso,
         "dateModified": (article.updated or article.date).iso,
-        "inLanguage": site.language,
+        "inLanguage": article.language,
     }
     if page.description:
         result["description"] = page.description
@@ -62,12 +63,14 @@ def article_schema(article: ArticleView, site: SiteView, page: PageView, image_u
         result["image"] = image_url
     result["discussionUrl"] = article.absolute_url + "#comments"
     result["commentCount"] = article.thread.total
-    result["comment"] = [comment_schema(comment, article.absolute_url) for comment in article.thread.comments]
+    result["comment"] = [comment_schema(comment, article.absolute_url, anonymous)
+                         for comment in article.thread.comments]
     return result
 
 
-def schema_org(article: ArticleView, site: SiteView, page: PageView, image_url: str | None = None) -> Markup:
+def schema_org(article: ArticleView, site: SiteView, page: PageView, image_url: str | None, anonymous: str) -> Markup:
     """The JSON for a <script type="application/ld+json">, with <, > and & escaped so that no
-    comment can close the script."""
+    comment can close the script. `anonymous`: the name of a comment's author who gave none, in the
+    site's language."""
     from jinja2.utils import htmlsafe_json_dumps
-    return htmlsafe_json_dumps(article_schema(article, site, page, image_url), ensure_ascii=False)
+    return htmlsafe_json_dumps(article_schema(article, site, page, image_url, anonymous), ensure_ascii=False)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from sitegen.model.people import public_handle
 from sitegen.model.types import Moment, SiteConfig
+from sitegen.render.words import site_words
 
 if TYPE_CHECKING:  # the maker that calls this lives in render/pages.py, beside ArticleWork
     from sitegen.render.pages import ArticleWork
@@ -61,6 +62,7 @@ def search_document(config: SiteConfig, work: ArticleWork, shard: int, tags: tup
     page lists results by date by searching one shard after another. `tags` are the article's
     tags as the site names them (a tag spelt two ways is one), which the Tag filter offers."""
     article, rendered = work.article, work.rendered
+    words = site_words(config)
     parts = [f'<h1 data-pagefind-meta="title">{escape(article.title)}</h1>', rendered.body_html]
     if article.tags:
         parts.append(f"<p>{escape(', '.join(article.tags))}</p>")
@@ -74,7 +76,7 @@ def search_document(config: SiteConfig, work: ArticleWork, shard: int, tags: tup
         moment = comment.date or article.date
         years.add(moment.value.year)
         author = public_handle(comment.author, config.people_exclude)
-        who = author or "Anonymous"
+        who = author or words.gettext("Anonymous")
         if author and comment.name and comment.name != author:
             who += f" ({comment.name})"
         parts.append(f'<h2 id="{escape(hit_id(COMMENT, _day(moment), "comment-" + item.id))}">{escape(who)}</h2>'
@@ -83,7 +85,7 @@ def search_document(config: SiteConfig, work: ArticleWork, shard: int, tags: tup
         kinds.append(COMMENT)
     for note in rendered.notes:
         parts.append(f'<h2 id="{escape(hit_id(NOTE, _day(article.date), f"note-{note.number}"))}">'
-                     f'{escape(note.author or "Editor’s note")}</h2><div>{note.note_html}</div>')
+                     f'{escape(note.author or words.gettext("Editor’s note"))}</h2><div>{note.note_html}</div>')
     if rendered.notes:
         kinds.append(NOTE)
 

@@ -19,6 +19,7 @@ from sitegen.diagnostics import Diagnostic, error, warning
 from sitegen.load.files import Boundary, read_regular_file
 from sitegen.load.sources import is_ignored_name, walk_inside
 from sitegen.render.schema import schema_org
+from sitegen.render.words import Words
 
 THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
 LAYOUTS_DIR = "layouts"
@@ -98,8 +99,20 @@ class TemplateSet:
             # They are code, so they are kept where Jinja keeps them for this user (a private
             # folder it checks is this user's own), never in the site's folder (docs/security.md).
             bytecode_cache=jinja2.FileSystemBytecodeCache(),
+            # Every word a reader sees is a message: {{ _("Tags") }}, {{ ngettext(...) }} (render/words.py).
+            extensions=["jinja2.ext.i18n"],
         )
         self.env.filters["schema_org"] = schema_org
+        self.words: Words | None = None
+
+    def use_words(self, words: Words) -> None:
+        """Translate with these words from now on (a build sets its site's; templates are compiled
+        without them, so nothing is compiled again)."""
+        if words is not self.words:
+            self.words = words
+            self.env.install_gettext_callables(words.translations.gettext, words.plural_form, newstyle=True,
+                                               pgettext=words.translations.pgettext)
+            self.env.filters["number"] = words.number  # {{ tag.count | number }}: "1 234" in Russian
 
     @staticmethod
     def digest_of(root: Path) -> str:

@@ -20,6 +20,7 @@ from sitegen.model.types import Article, SiteConfig
 from sitegen.model.urls import absolute_url, href
 from sitegen.render.articles import ArticleRecord, RenderedArticle, RenderedNote
 from sitegen.render.dates import DateView, date_view
+from sitegen.render.words import site_words, text_direction
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ class SiteView:
     title: str
     description: str
     language: str
+    direction: str
+    """Of the site's language: "rtl" for Arabic, Hebrew, Persian; else "ltr" (<html dir>)."""
     base_url: str
     base_path: str
     home_url: str
@@ -103,6 +106,8 @@ class CommentView:
     """The comment this one answers, when it is listed elsewhere (below the deepest nesting shown)."""
     person_url: str | None = None
     """Its commenter's page, when it has one."""
+    language_attributes: Markup = Markup("")
+    """lang and dir for its text, when it is in another language than the site's."""
 
 
 @dataclass(frozen=True)
@@ -151,6 +156,10 @@ class ArticleView:
     thread: ThreadView
     annotations_url: str | None
     """Its notes as W3C Web Annotations (JSON-LD); None when it has no notes."""
+    language: str
+    """Of its text and its comments: its own `language:`, else the site's."""
+    language_attributes: Markup
+    """lang and dir for its title and text, when it is in another language than the site's."""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -206,6 +215,8 @@ class CommentEntryView:
     """Its commenter's page, when it has one."""
     reply_to: Link | None = None
     """The comment it answers: its author, and its permalink."""
+    language_attributes: Markup = Markup("")
+    """lang and dir for its text, when it is in another language than the site's."""
 
 
 @dataclass(frozen=True)
@@ -308,6 +319,7 @@ def site_view(config: SiteConfig) -> SiteView:
         title=config.title,
         description=config.description,
         language=config.language,
+        direction=text_direction(config.language),
         base_url=config.base_url,
         base_path=config.base_path,
         home_url=href(config, urls.HOME),
@@ -323,9 +335,17 @@ def site_view(config: SiteConfig) -> SiteView:
     )
 
 
+def language_attributes(language: str | None, config: SiteConfig) -> Markup:
+    """` lang="ru" dir="ltr"` for text in another language than the site's; empty for the site's."""
+    if language is None or language == config.language:
+        return Markup("")
+    return Markup(' lang="%s" dir="%s"') % (language, text_direction(language))
+
+
 def page_view(config: SiteConfig, url_path: str, title: str, description: str = "",
               feeds: tuple[Link, ...] = ()) -> PageView:
-    site_feed = Link(f"{config.title}: newest articles", absolute_url(config, urls.FEED))
+    site_feed = Link(site_words(config).gettext("%(site)s: newest articles", site=config.title),
+                     absolute_url(config, urls.FEED))
     return PageView(
         title=title,
         url=href(config, url_path),
@@ -353,6 +373,7 @@ chain of any length renders (templates recurse once per level) and stays readabl
 def thread_view(config: SiteConfig, article: Article, rendered: RenderedArticle,
                 people: dict[str, str]) -> ThreadView:
     """`people`: a comment's author, as written -> their commenter's page."""
+    anonymous = site_words(config).gettext("Anonymous")
     by_id = {c.id: c for c in article.thread.comments}
     depth = {item.id: item.depth for item in rendered.comments}
     shown_under: dict[str, str | None] = {}  # comment id -> the comment it is listed under
@@ -379,9 +400,10 @@ def thread_view(config: SiteConfig, article: Article, rendered: RenderedArticle,
             depth=item.depth,
             replies=replies,
             reply_count=sum(1 + r.reply_count for r in replies),
-            reply_to=(Link(answered.author or "Anonymous", f"#comment-{answered.id}")
+            reply_to=(Link(answered.author or anonymous, f"#comment-{answered.id}")
                       if answered is not None and shown_under[item.id] != answered.id else None),
             person_url=people.get(comment.author) if comment.author else None,
+            language_attributes=language_attributes(comment.language or article.language, config),
         )
         listed.setdefault(shown_under[item.id], []).append(view)
     roots = tuple(reversed(listed.get(None, [])))
@@ -431,13 +453,14 @@ def article_view(config: SiteConfig, article: Article, rendered: RenderedArticle
             absolute_src = absolute_url(config, article.url_path + article.image.src)
         image = ImageView(src, absolute_src, article.image.alt, article.image.credit, article.image.credit_url)
     source = article.source
+    language = article.language or config.language
     return ArticleView(
         key=article.key,
         url=href(config, article.url_path),
         absolute_url=absolute_url(config, article.url_path),
         title=article.title,
-        date=date_view(article.date, config.language),
-        updated=date_view(article.updated, config.language) if article.updated else None,
+        date=date_view(article.date, language),
+        updated=date_view(article.updated, language) if article.updated else None,
         authors=article.authors,
         source=Link(source.name or source.url, source.url) if source and source.url else None,
         source_name=source.name if source else None,
@@ -451,5 +474,7 @@ def article_view(config: SiteConfig, article: Article, rendered: RenderedArticle
         notes=tuple(note_view(n) for n in rendered.notes),
         thread=thread_view(config, article, rendered, people),
         annotations_url=href(config, urls.annotations_url_path(article.url_path)) if rendered.notes else None,
+        language=language,
+        language_attributes=language_attributes(article.language, config),
         extra=article.extra,
     )

@@ -1,7 +1,9 @@
 """`sitegen new`: a site that builds at once (its settings, a first article with a discussion and
 notes, .gitignore, the GitHub Pages workflow), and each next article as a dated bundle.
 
-The files come from the templates in files/. Nothing that exists is ever overwritten.
+The files come from the templates in files/: what readers see (the first article, its comments,
+the site's description, a new article's first line) from files/LANG/, in the site's language
+where sitegen has it, else in English. Nothing that exists is ever overwritten.
 """
 
 from __future__ import annotations
@@ -16,17 +18,20 @@ from pathlib import Path
 from string import Template
 from urllib.parse import urlsplit
 
+import yaml
+
 from sitegen import __version__
 from sitegen.diagnostics import Diagnostic, has_errors
 from sitegen.load.config import CONFIG_FILE, base_url as checked_base_url, load_config
-from sitegen.load.schema import Invalid
+from sitegen.load.front_matter import split_front_matter
+from sitegen.load.schema import Invalid, language as checked_language
 from sitegen.load.sources import BUNDLE_INDEX, BUNDLE_THREAD, CONTENT_DIR
 from sitegen.model.slugs import slugify
 
 WORKFLOW = ".github/workflows/pages.yml"
 GITIGNORE = ".gitignore"
 REQUIREMENTS = "requirements.txt"
-WELCOME_TITLE = "Welcome to your digest"
+SOURCE_LANGUAGE = "en"
 
 
 class Refused(Exception):
@@ -57,13 +62,14 @@ def article_bundle(title: str, day: date) -> str:
     return f"{CONTENT_DIR}/{day:%Y}/{day.isoformat()}-{slugify(title)}"
 
 
-def create_article(root: Path, title: str, day: date) -> str:
+def create_article(root: Path, title: str, day: date, language: str = SOURCE_LANGUAGE) -> str:
     """Make the bundle of a new article with an empty thread; returns its folder, site-relative."""
     if not title.strip():
         raise Unusable("an article needs a title")
     bundle = article_bundle(title, day)
     _write_new(root, {
-        f"{bundle}/{BUNDLE_INDEX}": _template("article.md", title=_yaml_text(title), date=day.isoformat()),
+        f"{bundle}/{BUNDLE_INDEX}": _template(f"{written_in(language)}/article.md", title=_yaml_text(title),
+                                              date=day.isoformat()),
         f"{bundle}/{BUNDLE_THREAD}": _template("article.comments.yaml"),
     }, taken=[bundle])
     return bundle
@@ -78,15 +84,17 @@ def create_article_today(root: Path, title: str) -> tuple[str | None, list[Diagn
                        "folder, or give --source DIR)")
     if has_errors(problems):
         return None, problems
-    return create_article(root, title, datetime.now(config.timezone).date()), problems
+    return create_article(root, title, datetime.now(config.timezone).date(), config.language), problems
 
 
-def create_site(root: Path, day: date, title: str | None = None, base_url: str | None = None) -> NewSite:
+def create_site(root: Path, day: date, title: str | None = None, base_url: str | None = None,
+                language: str = SOURCE_LANGUAGE) -> NewSite:
     """Make a site in ROOT, a new folder or one holding none of a site's files (a fresh clone).
 
     DAY dates the first article and its comments: `sitegen new` makes content, so it may read
     the clock, which a build never does. TITLE defaults to the folder's name ("my-digest" ->
-    "My digest"); BASE_URL to a placeholder the Pages workflow replaces with the real address.
+    "My digest"); BASE_URL to a placeholder the Pages workflow replaces with the real address;
+    LANGUAGE (a tag: ru, pt-BR) is the site's, and the first article's where sitegen has it.
     """
     if root.exists() and not root.is_dir():
         raise Refused(f"{root} is a file, not a folder")
@@ -101,12 +109,20 @@ def create_site(root: Path, day: date, title: str | None = None, base_url: str |
         base_url = checked_base_url(base_url)
     except Invalid as exc:
         raise Unusable(f"base_url: {exc}") from None
+    try:
+        language = checked_language(language)
+    except Invalid as exc:
+        raise Unusable(f"language: {exc}") from None
     requirement = sitegen_requirement()
-    bundle = article_bundle(WELCOME_TITLE, day)
+    folder = written_in(language)
+    welcome = _template(f"{folder}/welcome.md", date=day.isoformat())
+    bundle = article_bundle(yaml.safe_load(split_front_matter(welcome, "welcome.md")[0].front_matter)["title"], day)
+    description = _template(f"{folder}/description.txt").strip()
     files = {
-        CONFIG_FILE: _template("sitegen.yaml", title=_yaml_text(title), base_url=_yaml_text(base_url)),
-        f"{bundle}/{BUNDLE_INDEX}": _template("welcome.md", date=day.isoformat()),
-        f"{bundle}/{BUNDLE_THREAD}": _template("welcome.comments.yaml", date=day.isoformat()),
+        CONFIG_FILE: _template("sitegen.yaml", title=_yaml_text(title), base_url=_yaml_text(base_url),
+                               description=_yaml_text(description), language=language),
+        f"{bundle}/{BUNDLE_INDEX}": welcome,
+        f"{bundle}/{BUNDLE_THREAD}": _template(f"{folder}/welcome.comments.yaml", date=day.isoformat()),
         WORKFLOW: _template("pages.yml"),
         REQUIREMENTS: requirements_txt(requirement),
     }
@@ -115,6 +131,16 @@ def create_site(root: Path, day: date, title: str | None = None, base_url: str |
     if _add_to_gitignore(root / GITIGNORE, _template("gitignore")):
         written.append(GITIGNORE)
     return NewSite(root, written, requirement, bundle)
+
+
+def written_in(language: str) -> str:
+    """The folder of files/ with the words of a new site in LANGUAGE: its own (pt_BR for pt-BR),
+    its language's (pt), else English."""
+    tag = language.replace("-", "_")
+    for name in (tag, tag.split("_")[0]):
+        if resources.files(__package__).joinpath("files", name, "welcome.md").is_file():
+            return name
+    return SOURCE_LANGUAGE
 
 
 def _template(name: str, **values: str) -> str:

@@ -16,6 +16,7 @@ from sitegen.model.site import newest_first
 from sitegen.model.slugs import same_name_key
 from sitegen.model.types import Article, Comment, DateView, Moment, SiteConfig, Thread
 from sitegen.render.charts import GRIDLINES, RIGHT, YEAR_SPACING, comments_chart
+from sitegen.render.words import words_for
 
 UTC = ZoneInfo("UTC")
 CONFIG = SiteConfig("Digest", "https://example.org/d/", "/d/", timezone=UTC)
@@ -130,11 +131,11 @@ def test_an_undated_comment_counts_as_of_its_articles_date():
 # ---- comments_chart -----------------------------------------------------------------------------
 
 def test_no_comments_no_chart():
-    assert comments_chart(Counter(), "en") is None
+    assert comments_chart(Counter(), words_for("en")) is None
 
 
 def test_the_months_run_from_the_first_to_the_last_with_empty_ones_filled():
-    chart = comments_chart(Counter({(2019, 11): 3, (2020, 2): 7}), "en")
+    chart = comments_chart(Counter({(2019, 11): 3, (2020, 2): 7}), words_for("en"))
     assert [bar.label for bar in chart.bars] == ["November 2019: 3", "December 2019: 0", "January 2020: 0",
                                                  "February 2020: 7"]
     assert [bar.height for bar in chart.bars][1:3] == [0, 0]
@@ -149,20 +150,20 @@ def test_the_months_run_from_the_first_to_the_last_with_empty_ones_filled():
 
 
 def test_a_year_that_starts_just_before_the_next_is_not_labelled_on_top_of_it():
-    chart = comments_chart(Counter({(2019, 12): 3, (2023, 6): 7}), "en")
+    chart = comments_chart(Counter({(2019, 12): 3, (2023, 6): 7}), words_for("en"))
     assert [tick.label for tick in chart.years] == ["2020", "2021", "2022", "2023"]
     gaps = [b.position - a.position for a, b in zip(chart.years, chart.years[1:])]
     assert min(gaps) >= YEAR_SPACING
 
 
 def test_a_last_year_of_a_month_or_two_is_not_labelled_past_the_edge():
-    chart = comments_chart(Counter({(2019, 1): 3, (2023, 2): 7}), "en")
+    chart = comments_chart(Counter({(2019, 1): 3, (2023, 2): 7}), words_for("en"))
     assert [tick.label for tick in chart.years] == ["2019", "2020", "2021", "2022"]
     assert chart.width - chart.years[-1].position >= YEAR_SPACING
 
 
 def test_the_table_leaves_months_outside_the_chart_empty():
-    chart = comments_chart(Counter({(2019, 11): 3, (2020, 2): 7}), "en")
+    chart = comments_chart(Counter({(2019, 11): 3, (2020, 2): 7}), words_for("en"))
     assert chart.months[0] == "Jan" and len(chart.months) == 12
     assert [(row.year, row.counts) for row in chart.rows] == [
         ("2019", (None,) * 10 + ("3", "0")),
@@ -171,15 +172,15 @@ def test_the_table_leaves_months_outside_the_chart_empty():
 
 
 def test_numbers_are_written_in_the_sites_language():
-    chart = comments_chart(Counter({(2019, 3): 1204, (2019, 4): 1}), "ru")
+    chart = comments_chart(Counter({(2019, 3): 1204, (2019, 4): 1}), words_for("ru"))
     assert chart.rows[0].counts[2] == "1\xa0204"
     assert "1\xa0204" in chart.summary and "март 2019" in chart.summary
-    assert comments_chart(Counter({(2019, 3): 1204}), "en").bars[0].label == "March 2019: 1,204"
+    assert comments_chart(Counter({(2019, 3): 1204}), words_for("en")).bars[0].label == "March 2019: 1,204"
 
 
 @pytest.mark.parametrize("largest", [1, 2, 3, 4, 5, 7, 9, 10, 17, 23, 40, 41, 99, 101, 250, 1204, 99999])
 def test_gridlines_are_round_and_few(largest):
-    chart = comments_chart(Counter({(2020, 1): largest, (2020, 3): 1}), "en")
+    chart = comments_chart(Counter({(2020, 1): largest, (2020, 3): 1}), words_for("en"))
     values = [int(tick.label.replace(",", "")) for tick in chart.levels]
     step = values[1] - values[0]
     assert values == list(range(0, values[-1] + 1, step)), "evenly spaced from zero"
@@ -191,7 +192,7 @@ def test_gridlines_are_round_and_few(largest):
 
 
 def test_a_long_digest_labels_at_most_a_dozen_years():
-    chart = comments_chart(Counter({(1990, 5): 2, (2024, 8): 3}), "en")
+    chart = comments_chart(Counter({(1990, 5): 2, (2024, 8): 3}), words_for("en"))
     assert len(chart.bars) == 12 * 34 + 4
     assert 1 <= len(chart.years) <= 12 and chart.years[0].label == "1990"
     assert [row.year for row in chart.rows] == [str(year) for year in range(1990, 2025)]

@@ -14,7 +14,10 @@ const more = document.querySelector(".search-more");
 const language = document.documentElement.lang || "en";
 const PAGE = 10;
 const HITS = 5;
-const KINDS = { article: "Article", comment: "Comment", note: "Editor’s note" };
+// The page's words, from the site's message catalog (render/plans.py): plain texts, and plural
+// messages as a form for each CLDR plural category, picked as the browser's rules for the language say.
+const words = JSON.parse(form.dataset.words);
+const pluralRules = new Intl.PluralRules(language);
 const dayFormat = new Intl.DateTimeFormat(language, { dateStyle: "long", timeZone: "UTC" });
 
 let loading = null;
@@ -48,6 +51,17 @@ function fillForm(params) {
     const field = form.elements[name];
     if (field) field.value = value;
   }
+}
+
+// A message with its %(name)s filled in; a plural one in the form for `values.num`, written as the
+// language writes numbers.
+function say(message, values = {}) {
+  let text = message;
+  if (typeof message === "object") {
+    text = message[pluralRules.select(values.num)] ?? message.other;
+    values = { ...values, num: values.num.toLocaleString(language) };
+  }
+  return text.replace(/%\((\w+)\)s/g, (_, name) => values[name]);
 }
 
 function formatDay(day) {
@@ -102,8 +116,11 @@ function drawResult(data, page, hits) {
   const item = element("li", "search-result", element("h2", "search-result-title", link));
   const shown = element("ul", "search-hits");
   for (const hit of hits.slice(0, HITS)) {
-    const meta = element("p", "search-hit-meta", element("span", "search-hit-kind", KINDS[hit.kind]));
-    if (hit.who && hit.kind === "comment") meta.append(" by ", element("span", "search-hit-who", hit.who));
+    const meta = element("p", "search-hit-meta", element("span", "search-hit-kind", words[hit.kind]));
+    if (hit.who && hit.kind === "comment") {
+      const [before, after] = words.by.split("%(author)s");
+      meta.append(" ", before, element("span", "search-hit-who", hit.who), after);
+    }
     if (hit.day) meta.append(" · ", timeOf(hit.day));
     const excerpt = element("a", null, excerptOf(hit.excerpt));
     excerpt.href = hit.url;
@@ -111,7 +128,7 @@ function drawResult(data, page, hits) {
   }
   item.append(shown);
   if (hits.length > HITS) {
-    const rest = element("a", null, `${hits.length - HITS} more in this article`);
+    const rest = element("a", null, say(words.more, { num: hits.length - HITS }));
     rest.href = page;
     item.append(element("p", "search-result-more", rest));
   }
@@ -164,7 +181,7 @@ async function run(params) {
     pending = null;
     return;
   }
-  status.textContent = "Searching…";
+  status.textContent = words.searching;
   let count;
   try {
     const pagefind = await index();
@@ -176,15 +193,15 @@ async function run(params) {
     pending = { results: ordered(pagefind, params, filters, best), params };
     await drawMore(number);
   } catch (problem) {
-    if (number === searchNumber) status.textContent = "Search could not load its index. Try again later, or browse the tags and the archive.";
+    if (number === searchNumber) status.textContent = words.failed;
     console.error(problem);
     return;
   }
   if (number !== searchNumber) return;
   // Said once the first results are drawn: the status region is what a screen reader announces.
   const narrowed = Boolean(params.kind || params.year);
-  status.textContent = count === 0 ? `Nothing found for “${params.q}”.`
-    : `${narrowed ? "Up to " : ""}${count} article${count === 1 ? "" : "s"} with a match for “${params.q}”.`;
+  status.textContent = count === 0 ? say(words.nothing, { query: params.q })
+    : say(narrowed ? words.foundUpTo : words.found, { num: count, query: params.q });
 }
 
 function isSorted(params) {
