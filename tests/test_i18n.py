@@ -29,11 +29,14 @@ SITES = TESTS / "sites"
 
 
 def build(site: Path, tmp_path: Path, capsys) -> tuple[Path, str]:
-    """A copy of the fixture site built: (its output, its warnings)."""
+    """A copy of the fixture site built, and checked as the Pages workflow checks it: (its output,
+    its warnings)."""
     source = tmp_path / site.name
     shutil.copytree(site, source, ignore=shutil.ignore_patterns("expected*", ".sitegen-cache"))
     code, _, stderr = run_sitegen(["build", "--source", source], capsys)
     assert code == 0, stderr
+    code, stdout, problems = run_sitegen(["check", "--source", source], capsys)
+    assert code == 0 and "no problems" in stdout, problems
     return source / "output", stderr
 
 
@@ -160,7 +163,9 @@ def test_an_article_in_another_language_carries_its_language(tmp_path, capsys):
     english = russian.select_one("#comment-reader .comment-body")
     assert "lang" not in english.attrs, "a comment in the site's language needs no lang"
     assert text_of(russian, ".article-meta > time") == ["28 ноября 2019 г., 10:15"]
+    assert russian.select_one(".article-meta > time")["lang"] == "ru"
     assert text_of(russian, "#comment-steelmaker > .comment-card .comment-permalink") == ["28 ноября 2019 г., 10:37"]
+    assert text_of(russian, "#comment-reader .comment-permalink") == ["November 30, 2019, 8:00 AM"], "its own language"
     schema = json.loads(russian.select_one('script[type="application/ld+json"]').string)
     assert schema["inLanguage"] == "ru"
     listed = page(out, "index.html")
@@ -169,7 +174,13 @@ def test_an_article_in_another_language_carries_its_language(tmp_path, capsys):
     assert [(body.get("lang"), body.get("dir")) for body in newest] == [(None, None), ("ru", "ltr"), ("ru", "ltr")]
     feed = (out / "feed.xml").read_text(encoding="utf-8")
     assert '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">' in feed
-    assert feed.count('<entry xml:lang="ru">') == 1 and feed.count("<entry>") == 1
+    assert feed.count('<entry xml:lang="ru">') == 1 and feed.count('<entry xml:lang="ar">') == 1
+    assert feed.count("<entry>") == 1
+    assert '<entry xml:lang="ru">' in (out / "people/steelmaker/feed.xml").read_text(encoding="utf-8")
+    arabic = page(out, "2019/12/arabic/index.html")
+    note = arabic.select_one(".article-body aside.note")
+    assert (arabic.select_one(".article-body")["dir"], note["lang"], note["dir"]) == ("rtl", "en", "ltr"), \
+        "the editors' note in an Arabic article is in the site's words"
     comments = (out / "2019/11/makron/comments.xml").read_text(encoding="utf-8")
     assert comments.count('<entry xml:lang="ru">') == 2 and comments.count("<entry>") == 1
 
@@ -223,6 +234,14 @@ def test_a_broken_catalog_is_an_error_naming_its_line(tmp_path, capsys):
     assert code == 1
     assert stderr.startswith("layouts/locales/de.po:5: not a gettext catalog: expected msgid")
     assert not (site / "output").exists()
+    (site / "layouts/locales/de.po").write_text(
+        'msgid "Tagged “%(tag)s”"\nmsgstr "Stichwort %(stichwort)s"\n\n'
+        'msgid "%(num)s comment"\nmsgid_plural "%(num)s comments"\nmsgstr[0] "%(num)s Kommentar"\n', encoding="utf-8")
+    code, _, stderr = run_sitegen(["build", "--source", site], capsys)
+    assert code == 1
+    assert stderr.splitlines()[:2] == [
+        "layouts/locales/de.po:1: msgid \"Tagged “%(tag)s”\": unknown named placeholder 'stichwort'",
+        "layouts/locales/de.po:4: msgid \"%(num)s comment\": 1 plural forms, where 'de' has 2"]
 
 
 def test_a_language_without_words_warns_once_and_falls_back_to_english(tmp_path, capsys):

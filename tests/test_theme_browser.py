@@ -289,3 +289,10 @@ def test_screenshot_of_an_arabic_article(open_page, i18n_origin, width):
     shot = ARTIFACTS / f"article-ar-{width}-light.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000
+
+
+def test_an_arabic_article_on_an_english_site_keeps_its_notes_in_the_pages_margin(open_page, i18n_origin):
+    page = open_page(i18n_origin["mixed-language"] + "press/2019/12/arabic/", 1280)
+    text, note = box(page, ".article-body > p"), box(page, "#note-1")
+    assert note["x"] >= text["x"] + text["width"] + 16, "right of the text, where the page keeps its margin"
+    assert note["x"] + note["width"] <= 1280

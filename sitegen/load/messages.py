@@ -3,11 +3,14 @@ adds messages (for the site's own templates) or replaces the theme's (docs/theme
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 from io import BytesIO
 from pathlib import Path
 
+from babel import Locale
+from babel.messages.plurals import get_plural
 from babel.messages.pofile import PoFileError, read_po
 
 from sitegen.diagnostics import Diagnostic, error
@@ -37,6 +40,7 @@ def load_site_messages(root: Path, language: str) -> tuple[tuple[Message, ...], 
     data, why = read_regular_file(str(path), Boundary(root, "layouts"))
     if data is None:
         return (), [error(display, None, why)]
+    data = data.removeprefix(codecs.BOM_UTF8)
     for number, line in enumerate(data.decode("utf-8", "replace").splitlines(), 1):
         line = line.strip()
         if line and not line.startswith("#") and not _ENTRY_LINE.fullmatch(line):
@@ -48,9 +52,27 @@ def load_site_messages(root: Path, language: str) -> tuple[tuple[Message, ...], 
         return (), [error(display, exc.lineno + 1, f"not a gettext catalog: {exc.args[0]}")]
     except (UnicodeDecodeError, ValueError) as exc:
         return (), [error(display, None, f"not a gettext catalog: {exc}")]
-    messages = []
+    plurals = get_plural(Locale.parse(language, sep="-")).num_plurals  # the language's, whatever the header says
+    # Babel's checks: the placeholders of the English, each spelt the same (a wrong one would fail
+    # the build at every page that shows the message). The count of plural forms is checked
+    # against the language's own rule below, not the header's.
+    checked = {id(message): [str(e) for e in errors if not str(e).startswith("wrong number of plural forms")]
+               for message, errors in catalog.check()}
+    messages, problems = [], []
     for message in catalog:
-        translated = message.string if isinstance(message.string, tuple) else (message.string,)
-        if message.id and not message.fuzzy and all(translated):
+        translated = [form for form in (message.string if isinstance(message.string, tuple) else (message.string,))
+                      if form]
+        if not message.id or message.fuzzy or not translated:
+            continue
+        wrong = checked.get(id(message), [])
+        if isinstance(message.id, tuple) and len(translated) != plurals:
+            wrong.append(f"{len(translated)} plural forms, where '{language}' has {plurals}")
+        if wrong:
+            problems += [error(display, message.lineno, f"msgid \"{_first(message.id)}\": {why}") for why in wrong]
+        else:
             messages.append((message.id, message.string, message.context))
-    return tuple(messages), []
+    return tuple(messages), problems
+
+
+def _first(message_id: str | tuple[str, ...]) -> str:
+    return message_id if isinstance(message_id, str) else message_id[0]

@@ -16,7 +16,7 @@ from sitegen.model.types import Article, DateView, QuoteSelector, RenderedNote, 
 from sitegen.render.anchoring import Passage, TextIndex, fold, mark_passages
 from sitegen.render.dates import date_view
 from sitegen.render.markdown import render_body, render_inline, render_public, render_trusted
-from sitegen.render.words import Words
+from sitegen.render.words import Words, language_attributes
 
 
 @dataclass(frozen=True)
@@ -48,19 +48,24 @@ def text_fragment(exact: str, prefix: str | None) -> str:
     return "#:~:text=" + (f"{encode(prefix)}-," if prefix else "") + encode(exact)
 
 
-def note_aside(number: int, note_html: str, author: str | None, target: str, words: Words) -> str:
+def note_aside(number: int, note_html: str, author: str | None, target: str, words: Words,
+               site_text: str = "") -> str:
+    """The note's <aside>; `site_text`: the lang and dir of the site's words, in an article in
+    another language."""
     byline = f'<p class="note-author">{escape(author)}</p>' if author else ""
     back = (words.gettext("Back to the comment") if target.startswith("comment-")
             else words.gettext("Back to the passage"))
     label = words.gettext("Note %(number)s", number=number)
-    return (f'<aside class="note" id="note-{number}" role="note" aria-label="{escape(label)}">'
+    return (f'<aside class="note" id="note-{number}"{site_text} role="note" aria-label="{escape(label)}">'
             f'<a class="note-number" href="#{target}" title="{escape(back)}">{number}</a>'
             f'<div class="note-body">{note_html}</div>{byline}</aside>')
 
 
 def render_article(article: Article, words: Words) -> tuple[RenderedArticle, list[Diagnostic]]:
-    """The article's HTML; its dates in its own language, its notes' labels in the site's (`words`)."""
+    """The article's HTML; its comments' dates in their language (their own, else the article's),
+    its notes in the site's (`words`): a note is the editors', written around the article."""
     language = article.language or words.language
+    site_text = language_attributes(words.language, language)  # a note in a Russian article is in English
     problems: list[Diagnostic] = []
     body_html, first_paragraph = render_body(article.body)
 
@@ -96,7 +101,7 @@ def render_article(article: Article, words: Words) -> tuple[RenderedArticle, lis
         # The directive needs a prefix only where the words occur more than once.
         directive_prefix = " ".join(prefix.split()[-3:]) if len(index.find(exact)) > 1 else None
         selector = QuoteSelector(exact, prefix, suffix, text_fragment(exact, directive_prefix))
-        notes.append(_note(number, annotation, f"passage-{number}", selector, words))
+        notes.append(_note(number, annotation, f"passage-{number}", selector, words, site_text))
     if passages:
         body_html = mark_passages(body_html, passages, {n.number: n.html for n in notes})
 
@@ -108,19 +113,21 @@ def render_article(article: Article, words: Words) -> tuple[RenderedArticle, lis
     for comment, depth in reading_order(article.thread):
         comment_notes = []
         for annotation in on_comment.get(comment.id, ()):
-            comment_notes.append(_note(len(notes) + 1, annotation, f"comment-{comment.id}", None, words))
+            # In the comment's card, after its text: among the site's words already.
+            comment_notes.append(_note(len(notes) + 1, annotation, f"comment-{comment.id}", None, words, ""))
             notes.append(comment_notes[-1])
         comments.append(RenderedComment(comment.id, comment.parent_id, depth, render_public(comment.body),
-                                        date_view(comment.date, language) if comment.date else None,
+                                        date_view(comment.date, comment.language or language) if comment.date else None,
                                         tuple(comment_notes)))
 
     summary_html = render_inline(article.summary) if article.summary else first_paragraph or ""
     return RenderedArticle(article.key, body_html, summary_html, tuple(comments), tuple(notes)), problems
 
 
-def _note(number: int, annotation, target: str, selector: QuoteSelector | None, words: Words) -> RenderedNote:
+def _note(number: int, annotation, target: str, selector: QuoteSelector | None, words: Words,
+          site_text: str) -> RenderedNote:
     note_html = render_trusted(annotation.note)
-    return RenderedNote(number, note_aside(number, note_html, annotation.author, target, words), note_html,
+    return RenderedNote(number, note_aside(number, note_html, annotation.author, target, words, site_text), note_html,
                         annotation.author, selector, annotation.comment_id)
 
 

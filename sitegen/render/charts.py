@@ -53,7 +53,8 @@ def comments_chart(months: Counter, words: Words) -> ChartView | None:
         height = plot_height * count / top_count
         x = LEFT + index * slot
         bars.append(ChartBar(round(x + gap / 2, 2), round(TOP + plot_height - height, 2), round(slot - gap, 2),
-                             round(height, 2), f"{month_title(year, month, language)}: {number(count)}"))
+                             round(height, 2), words.ngettext("%(month)s: %(num)s comment", "%(month)s: %(num)s comments",
+                                                              count, month=month_title(year, month, language))))
         if month == 1 or index == 0:
             years.append(ChartTick(round(x, 2), str(year)))
     years = years[::-(-len(years) // 12)]  # at most a dozen year labels, however long the digest

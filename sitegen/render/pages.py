@@ -7,8 +7,8 @@ the build's store of `ArticleWork`, under the digest the build bound that key to
 from __future__ import annotations
 
 import hashlib
-from html import escape
 from dataclasses import dataclass
+from html import escape
 from typing import Callable, NamedTuple, Protocol, TypeVar
 
 
@@ -29,9 +29,9 @@ from sitegen.render.pagefind import SearchUnavailable, index_documents
 from sitegen.render.search import search_document
 from sitegen.render.sitemap import robots_txt, sitemap_xml
 from sitegen.render.templates import TemplateSet
-from sitegen.render.views import CommentEntryView, Link, article_view, language_attributes, rebase_links
+from sitegen.render.views import CommentEntryView, Link, article_view, rebase_links
 from sitegen.render.webannotations import AnnotationCollection, WebAnnotation, annotations_jsonld
-from sitegen.render.words import site_words
+from sitegen.render.words import language_attributes, site_words
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,7 @@ class CommentTexts(NamedTuple):
         return CommentEntryView(Link(self.title, url), f"{url}#comment-{comment_id}", author,
                                 self.names[place] if author else None, DateView(*date) if date else None,
                                 Markup(rebase_links(self.bodies[place], url)), person_url if author else None,
-                                reply_to, language_attributes(self.languages[place], config))
+                                reply_to, language_attributes(self.languages[place], config.language))
 
 
 class ArticleStore(Protocol):
@@ -260,8 +260,10 @@ def _commenter_feed(plan: CommenterFeed, context: MakeContext) -> Made:
         title = (words.gettext("Reply to %(author)s on “%(title)s”", author=view.reply_to.text, title=texts.title)
                  if view.reply_to else words.gettext("Comment on “%(title)s”", title=texts.title))
         place = texts.ids.index(item.comment_id)
+        language = texts.languages[place]
         entries.append(comment_entry(absolute_url(config, texts.url_path), item.comment_id, title,
-                                     plan.author, texts.updated[place], texts.bodies[place]))
+                                     plan.author, texts.updated[place], texts.bodies[place],
+                                     language if language != config.language else None))
     self_url = absolute_url(config, plan.url_path)
     feed = Feed(self_url, plan.title, config.title, self_url, absolute_url(config, plan.page_path),
                 entries[0].updated, config.title, config.language, tuple(entry_xml(entry) for entry in entries))

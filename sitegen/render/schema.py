@@ -68,9 +68,11 @@ def article_schema(article: ArticleView, site: SiteView, page: PageView, image_u
     return result
 
 
-def schema_org(article: ArticleView, site: SiteView, page: PageView, image_url: str | None, anonymous: str) -> Markup:
+def schema_org(article: ArticleView, site: SiteView, page: PageView, image_url: str | None = None,
+               anonymous: str = "Anonymous") -> Markup:
     """The JSON for a <script type="application/ld+json">, with <, > and & escaped so that no
     comment can close the script. `anonymous`: the name of a comment's author who gave none, in the
-    site's language."""
+    site's language (the theme passes it; a site's own partials/schema.html written before it
+    still works)."""
     from jinja2.utils import htmlsafe_json_dumps
     return htmlsafe_json_dumps(article_schema(article, site, page, image_url, anonymous), ensure_ascii=False)

@@ -20,7 +20,7 @@ from sitegen.model.types import Article, SiteConfig
 from sitegen.model.urls import absolute_url, href
 from sitegen.render.articles import ArticleRecord, RenderedArticle, RenderedNote
 from sitegen.render.dates import DateView, date_view
-from sitegen.render.words import site_words, text_direction
+from sitegen.render.words import language_attributes, site_words, text_direction
 
 
 @dataclass(frozen=True)
@@ -335,13 +335,6 @@ def site_view(config: SiteConfig) -> SiteView:
     )
 
 
-def language_attributes(language: str | None, config: SiteConfig) -> Markup:
-    """` lang="ru" dir="ltr"` for text in another language than the site's; empty for the site's."""
-    if language is None or language == config.language:
-        return Markup("")
-    return Markup(' lang="%s" dir="%s"') % (language, text_direction(language))
-
-
 def page_view(config: SiteConfig, url_path: str, title: str, description: str = "",
               feeds: tuple[Link, ...] = ()) -> PageView:
     site_feed = Link(site_words(config).gettext("%(site)s: newest articles", site=config.title),
@@ -403,7 +396,7 @@ def thread_view(config: SiteConfig, article: Article, rendered: RenderedArticle,
             reply_to=(Link(answered.author or anonymous, f"#comment-{answered.id}")
                       if answered is not None and shown_under[item.id] != answered.id else None),
             person_url=people.get(comment.author) if comment.author else None,
-            language_attributes=language_attributes(comment.language or article.language, config),
+            language_attributes=language_attributes(comment.language or article.language, config.language),
         )
         listed.setdefault(shown_under[item.id], []).append(view)
     roots = tuple(reversed(listed.get(None, [])))
@@ -475,6 +468,6 @@ def article_view(config: SiteConfig, article: Article, rendered: RenderedArticle
         thread=thread_view(config, article, rendered, people),
         annotations_url=href(config, urls.annotations_url_path(article.url_path)) if rendered.notes else None,
         language=language,
-        language_attributes=language_attributes(article.language, config),
+        language_attributes=language_attributes(article.language, config.language),
         extra=article.extra,
     )

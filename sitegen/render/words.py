@@ -21,6 +21,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import Translations
+from markupsafe import Markup
 
 from sitegen.load.messages import site_catalog_path
 from sitegen.model.types import SiteConfig
@@ -59,7 +60,14 @@ def shipped_catalog_for(language: str) -> str | None:
 
 def text_direction(language: str) -> str:
     """"rtl" for a language written right to left (Arabic, Hebrew, Persian), else "ltr"."""
-    return "rtl" if locale_of(language).text_direction == "rtl" else "ltr"
+    return locale_of(language).text_direction
+
+
+def language_attributes(language: str | None, around: str) -> Markup:
+    """` lang="ru" dir="ltr"` for text in `language` among text in `around`; empty for the same."""
+    if language is None or language == around:
+        return Markup("")
+    return Markup(' lang="%s" dir="%s"') % (language, text_direction(language))
 
 
 class Words:
@@ -102,7 +110,7 @@ class Words:
         for a script that picks one with the browser's Intl.PluralRules."""
         rule = locale_of(self.language).plural_form
         forms: dict[str, str] = {}
-        for count in range(1000):  # every category has a whole number below 1000 in every language
+        for count in (*range(1000), 1_000_000):  # French, Spanish and Portuguese have a form for millions
             forms.setdefault(rule(count), self.translations.ngettext(singular, plural, count))
         return forms
 

@@ -27,11 +27,11 @@ from sitegen.load.front_matter import split_front_matter
 from sitegen.load.schema import Invalid, language as checked_language
 from sitegen.load.sources import BUNDLE_INDEX, BUNDLE_THREAD, CONTENT_DIR
 from sitegen.model.slugs import slugify
+from sitegen.render.words import SOURCE_LANGUAGE
 
 WORKFLOW = ".github/workflows/pages.yml"
 GITIGNORE = ".gitignore"
 REQUIREMENTS = "requirements.txt"
-SOURCE_LANGUAGE = "en"
 
 
 class Refused(Exception):

@@ -136,8 +136,8 @@ def test_no_comments_no_chart():
 
 def test_the_months_run_from_the_first_to_the_last_with_empty_ones_filled():
     chart = comments_chart(Counter({(2019, 11): 3, (2020, 2): 7}), words_for("en"))
-    assert [bar.label for bar in chart.bars] == ["November 2019: 3", "December 2019: 0", "January 2020: 0",
-                                                 "February 2020: 7"]
+    assert [bar.label for bar in chart.bars] == ["November 2019: 3 comments", "December 2019: 0 comments",
+                                                 "January 2020: 0 comments", "February 2020: 7 comments"]
     assert [bar.height for bar in chart.bars][1:3] == [0, 0]
     assert chart.bars[3].height > chart.bars[0].height > 0
     assert all(math.isclose(bar.y + bar.height, chart.plot_bottom) for bar in chart.bars), "bars stand on the axis"
@@ -175,7 +175,7 @@ def test_numbers_are_written_in_the_sites_language():
     chart = comments_chart(Counter({(2019, 3): 1204, (2019, 4): 1}), words_for("ru"))
     assert chart.rows[0].counts[2] == "1\xa0204"
     assert "1\xa0204" in chart.summary and "март 2019" in chart.summary
-    assert comments_chart(Counter({(2019, 3): 1204}), words_for("en")).bars[0].label == "March 2019: 1,204"
+    assert comments_chart(Counter({(2019, 3): 1204}), words_for("en")).bars[0].label == "March 2019: 1,204 comments"
 
 
 @pytest.mark.parametrize("largest", [1, 2, 3, 4, 5, 7, 9, 10, 17, 23, 40, 41, 99, 101, 250, 1204, 99999])
