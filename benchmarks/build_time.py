@@ -71,7 +71,7 @@ def timed_build(site: Path, extra: list[str], source: Path | None = None) -> tup
         raise SystemExit(f"sitegen build failed in {site}:\n{process.stderr.read().decode()}")
     process.stderr.close()
     process.stdout.close()
-    made = re.search(r"(\d+) pages? written", summary)
+    made = re.search(r"wrote (\d+) of", summary)
     # Linux reports KiB; the largest of the process and its workers.
     return wall, usage.ru_maxrss / 1024, int(made.group(1)) if made else 0
 

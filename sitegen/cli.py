@@ -173,6 +173,11 @@ class ProgressReport:
             self.stream.flush()
 
 
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """"1 article", "2 articles": sitegen's own messages are English (the site's words are in its language)."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
 def run_build(args) -> int:
     root = args.source
     out_dir = args.output if args.output is not None else root / "output"
@@ -197,8 +202,10 @@ def run_build(args) -> int:
               file=sys.stderr)
         return EXIT_CONTENT
     stats = result.stats
-    print(f"built {stats.articles} articles, {stats.comments} comments: {stats.pages_made} pages written, "
-          f"{stats.pages_unchanged} unchanged; {stats.files} files in {out_dir} ({stats.seconds:.2f} s)")
+    # "pages and feeds": `check` counts the HTML pages alone.
+    print(f"built {counted(stats.articles, 'article')}, {counted(stats.comments, 'comment')}: wrote "
+          f"{stats.pages_made} of {counted(stats.pages, 'page and feed', 'pages and feeds')}, "
+          f"{stats.pages_unchanged} unchanged; {counted(stats.files, 'file')} in {out_dir} ({stats.seconds:.2f} s)")
     return EXIT_OK
 
 
@@ -313,7 +320,8 @@ def run_check(args) -> int:
         print(f"check failed: {count} problem{'s' if count != 1 else ''} in the built site "
               "(paths are those `sitegen build` writes in output/)", file=sys.stderr)
         return EXIT_CONTENT
-    print(f"checked {report.pages} pages, {report.links} internal links and {report.feeds} feeds: no problems")
+    print(f"checked {counted(report.pages, 'HTML page')}, {counted(report.links, 'internal link')} and "
+          f"{counted(report.feeds, 'feed')}: no problems")
     return EXIT_OK
 
 

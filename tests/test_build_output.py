@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from bs4 import BeautifulSoup
 
 from conftest import REPO, article, run_sitegen, tree_bytes, tree_stats, write_site
 from sitegen.write.output import StagedOutput
@@ -119,7 +120,6 @@ def test_base_url_on_the_command_line_wins(tmp_path, capsys):
 
 def test_a_reply_chain_of_any_length_builds(tmp_path, capsys):
     """A thousand replies each answering the one before: listed at a capped depth, each saying whom it answers."""
-    from bs4 import BeautifulSoup
     from sitegen.render.views import MAX_NESTING
     chain = "".join(f"- id: r{n}\n  body: Reply {n}\n" + (f"  parent: r{n - 1}\n" if n else "") for n in range(1000))
     site = write_site(tmp_path / "site", {"content/a.md": article(), "content/a.comments.yaml": chain})
@@ -133,11 +133,26 @@ def test_a_reply_chain_of_any_length_builds(tmp_path, capsys):
     assert soup.select_one("#comment-r500 .comment-reply-to a")["href"] == "#comment-r499"
 
 
-def test_yaml_nested_too_deeply_is_an_error_not_a_crash(tmp_path, capsys):
-    nested = "".join("  " * n + "- body: x\n" + "  " * n + "  replies:\n" for n in range(400)) + "  " * 400 + "- body: end\n"
-    site = write_site(tmp_path / "site", {"content/a.md": article(), "content/a.comments.yaml": nested})
+def nested_thread(depth: int) -> str:
+    return "".join("  " * n + f"- id: r{n}\n" + "  " * n + "  body: x\n" + "  " * n + "  replies:\n"
+                   for n in range(depth)) + "  " * depth + "- body: end\n"
+
+
+def test_yaml_nested_too_deeply_is_one_error_not_a_crash(tmp_path, capsys):
+    """Only the error: a note on one of its comments is not said to name no comment as well."""
+    site = write_site(tmp_path / "site", {
+        "content/a.md": article(annotations=[{"comment": "r3", "note": "A note."}]),
+        "content/a.comments.yaml": nested_thread(400)})
     code, _, err = run_sitegen(["build", "--source", site, "--output", tmp_path / "out"], capsys)
-    assert code == 1 and "content/a.comments.yaml: YAML: nested too deeply" in err
+    assert code == 1 and err.splitlines()[0].startswith("content/a.comments.yaml: YAML: nested too deeply")
+    assert err.splitlines()[1].startswith("build failed: 1 error")
+
+
+def test_replies_nested_a_hundred_levels_deep_build(tmp_path, capsys):
+    """What docs/format.md promises of the nested form."""
+    site = write_site(tmp_path / "site", {"content/a.md": article(), "content/a.comments.yaml": nested_thread(100)})
+    code, _, err = run_sitegen(["build", "--source", site, "--output", tmp_path / "out"], capsys)
+    assert code == 0, err
 
 
 @pytest.mark.parametrize("date,expected", [
@@ -263,3 +278,47 @@ def test_a_static_file_and_a_bundle_file_at_one_url_is_an_error(tmp_path, capsys
     })
     code, _, err = run_sitegen(["build", "--source", site, "--output", tmp_path / "out"], capsys)
     assert code == 1 and "would write 2020/01/a/pic.txt, which content/a/index.md writes too" in err
+
+
+@pytest.mark.parametrize("front_matter,expected", [
+    ('title: "Unclosed\ndate: 2020-01-01\ntags: [a]\n', ":2: YAML: a quote opened on this line is not closed"),
+    ("title: 'Unclosed\ndate: 2020-01-01\n\ntags: [a]\nslug: x\n", ":2: YAML: a quote opened on this line is not closed"),
+    ("title: T\ntags: [a, b\ndate: 2020-01-01\nslug: q\n", ":3: YAML: a list opened with [ on this line is not closed"),
+    ("title: T\nsource: {name: a\ndate: 2020-01-01\n", ":3: YAML: a mapping opened with { on this line is not closed"),
+    ("title: T: the sequel\ndate: 2020-01-01\n", ":2: YAML: a value with ': ' in it needs quotes"),
+])
+def test_a_yaml_error_is_reported_where_its_cause_opens(tmp_path, capsys, front_matter, expected):
+    """PyYAML notices an unclosed quote or bracket lines later, at the end of the text; the error
+    names the line where it opened, as PyYAML's context mark gives it."""
+    site = write_site(tmp_path / "site", {"content/a.md": f"---\n{front_matter}---\nBody.\n"})
+    code, _, err = run_sitegen(["build", "--source", site], capsys)
+    assert code == 1 and err.startswith("content/a.md" + expected), err
+
+
+def test_an_empty_digest_says_so_on_its_home_page(tmp_path, capsys):
+    site = write_site(tmp_path / "site", {"sitegen.yaml": "title: T\nbase_url: https://example.org/d/\nsearch: false\n",
+                                          "content/.keep": ""})
+    code, _, err = run_sitegen(["build", "--source", site], capsys)
+    assert code == 0, err
+    home = BeautifulSoup((site / "output/index.html").read_text(), "html.parser")
+    assert "There are no articles here yet." in home.select_one("main").get_text()
+
+
+def test_every_page_declares_the_sites_own_icon(tmp_path, capsys):
+    """Else a browser asks the host's root for /favicon.ico: outside a site under a project path."""
+    site = write_site(tmp_path / "site", {"sitegen.yaml": "title: T\nbase_url: https://example.org/d/\nsearch: false\n",
+                                          "content/a.md": article()})
+    assert run_sitegen(["build", "--source", site], capsys)[0] == 0
+    for page in (site / "output").rglob("*.html"):
+        icon = BeautifulSoup(page.read_text(), "html.parser").select_one('link[rel="icon"]')
+        assert icon["href"] == "/d/favicon.svg", page
+    assert (site / "output/favicon.svg").read_text().startswith("<svg")
+
+
+def test_a_note_on_a_comment_says_whose_on_the_notes_page(tmp_path, capsys):
+    site = write_site(tmp_path / "site", {
+        "content/a.md": article(annotations=[{"comment": "c1", "note": "Well put."}, {"comment": "c2", "note": "?"}]),
+        "content/a.comments.yaml": "- author: ada\n  body: First.\n- body: Second, anonymous.\n"})
+    assert run_sitegen(["build", "--source", site], capsys)[0] == 0
+    notes = BeautifulSoup((site / "output/notes/index.html").read_text(), "html.parser")
+    assert [p.get_text() for p in notes.select("p.note-passage")] == ["On a comment by ada", "On a comment by Anonymous"]

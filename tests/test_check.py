@@ -16,7 +16,7 @@ PROJECT_SITE = "title: T\nbase_url: https://user.github.io/digest/\ntimezone: UT
 def test_the_example_digest_passes(capsys):
     code, out, err = run_sitegen(["check", "--source", REPO], capsys)
     assert (code, err) == (0, "")
-    assert out.startswith("checked 28 pages, ") and out.endswith("no problems\n")
+    assert out.startswith("checked 28 HTML pages, ") and out.endswith("no problems\n")
 
 
 def test_the_example_digest_passes_under_a_domains_root(capsys):

@@ -54,5 +54,5 @@ def test_the_console_script_builds_in_the_current_folder(tmp_path):
     write_site(tmp_path, {"content/a.md": article()})
     result = subprocess.run([sys.executable, "-m", "sitegen", "build"], cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("built 1 articles, 0 comments:")
+    assert result.stdout.startswith("built 1 article, 0 comments: wrote ")
     assert (tmp_path / "output/2020/01/a/index.html").exists()

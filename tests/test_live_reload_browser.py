@@ -66,7 +66,7 @@ def test_a_broken_save_shows_the_errors_over_the_page_and_a_fix_clears_them(site
     overlay = opened.locator(OVERLAY)
     overlay.wait_for()
     text = overlay.inner_text()
-    assert "content/first.md:2: YAML: mapping values are not allowed" in text and "the last build failed" in text
+    assert "content/first.md:2: YAML: a value with ': ' in it needs quotes" in text and "the last build failed" in text
     assert not navigated(opened)
     assert "The first body." in opened.inner_text("main")  # the last good build stays underneath
 

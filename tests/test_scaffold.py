@@ -31,7 +31,7 @@ def new_site(tmp_path, capsys) -> Path:
 def test_a_new_site_builds_cleanly_and_passes_check(new_site, capsys):
     code, out, err = run_sitegen(["build", "--source", new_site], capsys)
     assert (code, err) == (0, ""), "no error and no warning: the scaffold is valid per docs/format.md"
-    assert out.startswith("built 1 articles, 3 comments")
+    assert out.startswith("built 1 article, 3 comments")
     code, out, err = run_sitegen(["check", "--source", new_site], capsys)
     assert (code, err) == (0, "")
     code, _, err = run_sitegen(["check", "--source", new_site, "--base-url", "https://me.github.io/my-digest"], capsys)

@@ -42,6 +42,9 @@ class Claims:
     """Output path -> what writes it."""
     folders: dict[str, tuple[str, str]] = field(default_factory=dict)
     """Every folder the claimed files need -> the first (path, source) that needs it."""
+    folded: dict[str, str] = field(default_factory=dict)
+    """Every claimed file and folder in lower case -> as claimed: macOS and Windows do not tell
+    "Macron/" from "macron/"."""
 
     def claim(self, url_path: str, source: str) -> Diagnostic | None:
         try:
@@ -56,6 +59,12 @@ class Claims:
             return error(inside_source, None, f"would write {inside}, inside {path}, which {source} "
                          "writes as a file (rename one of them)")
         parts = path.split("/")
+        for end in range(1, len(parts) + 1):
+            name = "/".join(parts[:end])
+            other = self.folded.setdefault(name.lower(), name)
+            if other != name:
+                return error(source, None, f"would write {path}, and {other} is written too: the two differ only "
+                             "in capitals, which macOS and Windows do not tell apart (change a slug or a file name)")
         for end in range(1, len(parts)):
             folder = "/".join(parts[:end])
             if folder in self.files:
@@ -66,10 +75,16 @@ class Claims:
         return None
 
     def claim_all(self, wanted: Iterable[tuple[str, str]]) -> list[Diagnostic]:
-        return [problem for url_path, source in wanted if (problem := self.claim(url_path, source)) is not None]
+        """A problem for each source that cannot have its files: its first (an article's page and
+        its feed under one too long a name are one problem)."""
+        problems: dict[str, Diagnostic] = {}
+        for url_path, source in wanted:
+            if source not in problems and (problem := self.claim(url_path, source)) is not None:
+                problems[source] = problem
+        return list(problems.values())
 
     def copy(self) -> Claims:
-        return Claims(dict(self.files), dict(self.folders))
+        return Claims(dict(self.files), dict(self.folders), dict(self.folded))
 
 
 _SHARED_VIEWS = (EntryView, SiteView, PersonSummary)

@@ -21,12 +21,15 @@ ANNOTATION_FIELDS = {
 }
 
 
-def load_annotations(raw, path: str, line: int, thread: Thread) -> tuple[tuple[Annotation, ...], list[Diagnostic]]:
+def load_annotations(raw, path: str, line: int,
+                     thread: Thread | None) -> tuple[tuple[Annotation, ...], list[Diagnostic]]:
+    """`thread`: the article's, or None when its file could not be read (an error already said so):
+    then a note's `comment:` is not checked against it, which would only repeat that error."""
     if not isinstance(raw, list):
         return (), [error(path, line, f"annotations: expected a list, got {describe(raw)}")]
     annotations: list[Annotation] = []
     problems: list[Diagnostic] = []
-    comment_ids = {c.id for c in thread.comments}
+    comment_ids = {c.id for c in thread.comments} if thread is not None else None
     for position, item in enumerate(raw, 1):
         item_line = raw.line_of(position - 1) if isinstance(raw, LineList) else line
         label = f"annotations[{position}]"
@@ -42,7 +45,7 @@ def load_annotations(raw, path: str, line: int, thread: Thread) -> tuple[tuple[A
         if target is not None and (values.get("prefix") or values.get("suffix")):
             problems.append(error(path, item_line, f"{label}: 'prefix' and 'suffix' go with 'quote', not 'comment'"))
             continue
-        if target is not None and target not in comment_ids:
+        if target is not None and comment_ids is not None and target not in comment_ids:
             where = thread.path or "its thread"
             problems.append(error(path, item.line_of("comment"), f"{label}.comment: '{target}' names no comment "
                                   f"in {where}"))

@@ -23,12 +23,17 @@ from sitegen.model.types import Article, LeadImage, SiteConfig, SourceLink, Thre
 
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]*$")
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-(?=.)")
+SLUG_LENGTH = 200
+"""A folder's name holds 255 bytes; a slug leaves room for what a permalink puts around it."""
 
 
 def slug(value) -> str:
     result = nonempty_text(value)
     if not _SLUG.match(result):
         raise Invalid(f"'{result}' is not a slug (letters, digits, '-', '_', '.', '~'; it becomes one URL segment)")
+    if len(result) > SLUG_LENGTH:
+        raise Invalid(f"{len(result)} characters; a slug becomes a folder's name, which file systems keep short: "
+                      f"at most {SLUG_LENGTH}")
     return result
 
 
@@ -134,21 +139,25 @@ def load_article(files: ArticleFiles, config: SiteConfig) -> tuple[Article | Non
         image = _check_image(image, source, path, image_line, problems)
 
     thread = Thread()
+    thread_read = True  # else notes on its comments are not checked against it
     problems.extend(files.problems)
     if files.thread is not None:
         thread_path = f"{CONTENT_DIR}/{source.thread_key}"
         thread_text, found = decode_text(files.thread, thread_path)
         problems.extend(found)
+        thread_read = thread_text is not None
         if thread_text is not None:
             thread_raw, found = parse_yaml(thread_text, thread_path)
             problems.extend(found)
+            thread_read = not found
             if not found:
                 thread, found = load_thread(thread_raw, thread_path, config.timezone)
                 problems.extend(found)
 
     annotations = ()
     if values.get("annotations") is not None:
-        annotations, found = load_annotations(values["annotations"], path, line_of("annotations"), thread)
+        annotations, found = load_annotations(values["annotations"], path, line_of("annotations"),
+                                              thread if thread_read else None)
         problems.extend(found)
 
     if date is None or "title" not in values:

@@ -135,12 +135,7 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> tuple[object, list[
     try:
         return loader.get_single_data(), []
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 + loader.line_offset if mark else None
-        problem = exc.problem or exc.context or "not valid YAML"
-        if exc.context and exc.problem:
-            problem = f"{exc.problem} ({exc.context})"
-        return None, [error(path, line, f"YAML: {problem}")]
+        return None, [_yaml_error(exc, path, loader.line_offset)]
     except yaml.YAMLError as exc:
         return None, [error(path, None, f"YAML: {exc}")]
     except RecursionError:
@@ -148,3 +143,36 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> tuple[object, list[
                                         "each reply naming its parent:)")]
     finally:
         loader.dispose()
+
+
+_OPENED = {
+    "while scanning a quoted scalar": "a quote opened on this line is not closed: end the text with the quote it "
+                                      "starts with (\" or '), or write it without quotes",
+    "while parsing a flow sequence": "a list opened with [ on this line is not closed with ]",
+    "while parsing a flow mapping": "a mapping opened with { on this line is not closed with }",
+    "while parsing a block mapping": "the mapping that starts on this line has a line that is not 'key: value' at its "
+                                     "indentation (a quote left open, or a line indented differently)",
+    "while parsing a block collection": "the list that starts on this line has an item that is not '- item' at its "
+                                        "indentation",
+}
+"""PyYAML's context for an error found far from its cause: the line where what is unclosed opened."""
+_COLON = "a value with ': ' in it needs quotes, or this line is indented more than the key above it"
+_TAB = "a tab: indent with spaces"
+_HINTS = {  # as libyaml, and as PyYAML's own parser, word them
+    "mapping values are not allowed in this context": _COLON, "mapping values are not allowed here": _COLON,
+    "found a tab character that violates indentation": _TAB, "found character '\\t' that cannot start any token": _TAB,
+}
+
+
+def _yaml_error(exc: yaml.MarkedYAMLError, path: str, offset: int) -> Diagnostic:
+    """A YAML error where its cause is, in plain words: the line a quote, bracket or block
+    opened on (PyYAML's context mark), with where PyYAML noticed it."""
+    problem_line = exc.problem_mark.line + 1 + offset if exc.problem_mark else None
+    opened = _OPENED.get(exc.context or "")
+    if opened and exc.context_mark is not None:
+        context_line = exc.context_mark.line + 1 + offset
+        found = f"{exc.problem}, line {problem_line}" if problem_line != context_line else exc.problem
+        return error(path, context_line, f"YAML: {opened} ({found})")
+    problem = exc.problem or exc.context or "not valid YAML"
+    hint = _HINTS.get(problem)
+    return error(path, problem_line, f"YAML: {hint} ({problem})" if hint else f"YAML: {problem}")

@@ -388,12 +388,14 @@ class _Planner:
         notes = []
         for record in self.articles:
             page = href(config, record.url_path)
+            author_of = dict(zip(record.comments.ids, record.comments.authors)) if record.notes else {}
             for note in record.notes:
                 target = (f"{page}{note.selector.text_fragment}" if note.selector
                           else f"{page}#comment-{note.comment_id}")
                 notes.append(NoteEntryView(Link(record.title, page), note.number, f"{page}#note-{note.number}",
                                            Markup(note.note_html), note.author,
-                                           note.selector.exact if note.selector else None, target))
+                                           note.selector.exact if note.selector else None, target,
+                                           self.public(author_of.get(note.comment_id))))
         self.html(urls.NOTES, "notes.html", self.words.gettext("Editors’ notes"), "notes page", self.site_lastmod,
                   notes=tuple(notes))
 

@@ -312,6 +312,8 @@ class NoteEntryView:
     quote: str | None
     passage_url: str
     """Where the note points: a text-fragment link to the passage, or the comment's permalink."""
+    commenter: str | None = None
+    """For a note on a comment: who wrote it (None when anonymous, or left out by people_exclude)."""
 
 
 def site_view(config: SiteConfig) -> SiteView:

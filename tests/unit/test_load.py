@@ -38,7 +38,7 @@ def test_yaml_scalars_follow_the_core_schema(text, expected):
 
 @pytest.mark.parametrize("text,message", [
     ("a: 1\na: 2\n", "f.yaml:2: YAML: duplicate key 'a'"),
-    ("a: [1\n", "f.yaml:2: YAML: did not find expected ',' or ']' (while parsing a flow sequence)"),
+    ("a: [1\n", "f.yaml:1: YAML: a list opened with [ on this line is not closed with ] (did not find expected ',' or ']', line 2)"),
     ("x: !!python/object/apply:os.system [ls]\n", "could not determine a constructor"),
 ])
 def test_yaml_errors_carry_the_line(text, message):
