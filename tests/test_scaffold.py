@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import tomllib
 from datetime import date, datetime
-from fnmatch import fnmatch
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -166,20 +165,20 @@ def test_help_has_examples(capsys):
 
 
 @pytest.mark.parametrize("direct_url,checkout,expected", [
-    (None, None, "sitegen==1.2.0"),  # from a package index
+    (None, None, "sitegen-digest==1.2.0"),  # from a package index
     ({"url": "https://github.com/o/sitegen", "vcs_info": {"vcs": "git", "commit_id": "abc"}}, None,
-     "sitegen @ git+https://github.com/o/sitegen@abc"),
+     "sitegen-digest @ git+https://github.com/o/sitegen@abc"),
     ({"url": "ssh://git@github.com/o/sitegen", "vcs_info": {"vcs": "git", "commit_id": "abc"}}, None,
-     "sitegen @ git+https://github.com/o/sitegen@abc"),  # the runner has no ssh key
+     "sitegen-digest @ git+https://github.com/o/sitegen@abc"),  # the runner has no ssh key
     ({"url": "https://example.org/sitegen-1.2.0.tar.gz", "archive_info": {}}, None,
-     "sitegen @ https://example.org/sitegen-1.2.0.tar.gz"),
+     "sitegen-digest @ https://example.org/sitegen-1.2.0.tar.gz"),
     ({"url": "file:///home/me/sitegen", "dir_info": {"editable": True}}, ("git@github.com:o/sitegen.git", "abc"),
-     "sitegen @ git+https://github.com/o/sitegen.git@abc"),
-    (None, ("https://github.com/o/sitegen", "abc"), "sitegen @ git+https://github.com/o/sitegen@abc"),
-    (None, ("ssh://git@example.org/o/sitegen.git", None), "sitegen @ git+https://example.org/o/sitegen.git"),
+     "sitegen-digest @ git+https://github.com/o/sitegen.git@abc"),
+    (None, ("https://github.com/o/sitegen", "abc"), "sitegen-digest @ git+https://github.com/o/sitegen@abc"),
+    (None, ("ssh://git@example.org/o/sitegen.git", None), "sitegen-digest @ git+https://example.org/o/sitegen.git"),
     ({"url": "file:///home/me/sitegen", "dir_info": {}}, (None, "abc"), None),  # a checkout with no remote
     (None, ("/srv/git/sitegen", "abc"), None),  # a remote that is a local path
-    (None, ("https://me:ghp_secret@github.com/o/sitegen.git", "abc"), "sitegen @ git+https://github.com/o/sitegen.git@abc"),
+    (None, ("https://me:ghp_secret@github.com/o/sitegen.git", "abc"), "sitegen-digest @ git+https://github.com/o/sitegen.git@abc"),
     ({"url": "file:///tmp/sitegen-1.2.0.tar.gz", "archive_info": {}}, None, None),
 ])
 def test_requirements_name_a_sitegen_that_githubs_runner_can_install(direct_url, checkout, expected):
@@ -222,14 +221,27 @@ def test_the_pages_workflow_is_valid_and_deploys_with_githubs_actions(path):
 
 
 def test_the_repos_workflow_runs_the_tests_before_publishing():
+    """With the README's test command, as .ci/run does, but with the browser GitHub's runner image
+    has (its chromium is a snap): every browser and tool test must run there, none skipped."""
     steps = yaml.safe_load(WORKFLOWS[0].read_text())["jobs"]["build"]["steps"]
     runs = [s.get("run", "") for s in steps]
-    assert runs.index("bash .ci/run") < next(i for i, r in enumerate(runs) if r.startswith("sitegen build"))
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    test_command = "python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && .venv/bin/python -m pytest"
+    assert test_command in readme and test_command in (REPO / ".ci/run").read_text()
+    tests = runs.index(test_command)
+    assert tests < next(i for i, r in enumerate(runs) if r.startswith("sitegen build"))
+    assert steps[tests]["env"] == {"SITEGEN_CHROMIUM": "/usr/bin/google-chrome", "SITEGEN_REQUIRE_BROWSER": "1",
+                                   "SITEGEN_REQUIRE_TOOLS": "1"}
+    assert "chromium" not in " ".join(runs)
 
 
-def test_the_scaffold_files_are_package_data():
-    """A wheel install must carry the templates `sitegen new` copies."""
+def test_the_theme_scaffold_and_catalogs_are_package_data():
+    """A wheel install must carry every file of the theme, the catalogs and what `sitegen new`
+    copies: the patterns, expanded as setuptools expands them (a glob of files), hold them all."""
+    package = REPO / "sitegen"
     patterns = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["sitegen"]
-    for path in SCAFFOLD_FILES.iterdir():
-        relative = path.relative_to(REPO / "sitegen").as_posix()
-        assert any(fnmatch(relative, pattern) for pattern in patterns), relative
+    shipped = {path for pattern in patterns for path in package.glob(pattern) if path.is_file()}
+    wanted = [path for folder in ("scaffold/files", "theme", "serve") for path in (package / folder).rglob("*")
+              if path.is_file() and path.suffix != ".py" and "__pycache__" not in path.parts]
+    assert len(wanted) > 60
+    assert [path.relative_to(package).as_posix() for path in wanted if path not in shipped] == []

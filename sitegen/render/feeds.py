@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from sitegen import DISTRIBUTION
+
 ATOM = "http://www.w3.org/2005/Atom"
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -98,7 +100,7 @@ def atom_xml(feed: Feed) -> bytes:
         f'  <link rel="self" type="application/atom+xml" href="{xml_text(feed.self_url)}" />',
         f'  <link rel="alternate" type="text/html" href="{xml_text(feed.page_url)}" />',
         f"  <author>\n    <name>{xml_text(feed.author)}</name>\n  </author>",
-        '  <generator uri="https://github.com/sitegen/sitegen">sitegen</generator>',
+        f'  <generator uri="https://pypi.org/project/{DISTRIBUTION}/">sitegen</generator>',
     ]
     body = "".join(feed.entries)
     return ("\n".join(head) + "\n" + body + "</feed>\n").encode("utf-8")

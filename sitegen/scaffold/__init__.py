@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from sitegen import __version__
+from sitegen import DISTRIBUTION, __version__
 from sitegen.diagnostics import Diagnostic, has_errors
 from sitegen.load.config import CONFIG_FILE, base_url as checked_base_url, load_config
 from sitegen.load.front_matter import split_front_matter
@@ -185,14 +185,14 @@ def requirements_txt(requirement: str | None) -> str:
     return head + (
         "# `sitegen new` ran from a copy of sitegen that GitHub's runner cannot get (a checkout with\n"
         "# no remote, a local file). Write where pip can get it on the line below, for example\n"
-        "#   sitegen @ git+https://github.com/OWNER/sitegen@v" + __version__ + "\n"
+        f"#   {DISTRIBUTION} @ git+https://github.com/OWNER/sitegen@v" + __version__ + "\n"
     )
 
 
 def sitegen_requirement() -> str | None:
     """The pip requirement for the sitegen running now, that GitHub's runner can install too."""
     try:
-        recorded = distribution("sitegen").read_text("direct_url.json")
+        recorded = distribution(DISTRIBUTION).read_text("direct_url.json")
     except PackageNotFoundError:
         recorded = None
     direct_url = json.loads(recorded) if recorded else None
@@ -216,18 +216,18 @@ def pip_requirement(direct_url: dict | None, checkout: tuple[str | None, str | N
         remote = _https_remote(url)
         if vcs and remote:
             commit = vcs.get("commit_id")
-            return f"sitegen @ {vcs.get('vcs', 'git')}+{remote}" + (f"@{commit}" if commit else "")
+            return f"{DISTRIBUTION} @ {vcs.get('vcs', 'git')}+{remote}" + (f"@{commit}" if commit else "")
         if url and not url.startswith("file:"):
-            return f"sitegen @ {url}"
+            return f"{DISTRIBUTION} @ {url}"
     if checkout is not None:
         origin, commit = checkout
         remote = _https_remote(origin) if origin else None
         if remote is None:
             return None
-        return f"sitegen @ git+{remote}" + (f"@{commit}" if commit else "")
+        return f"{DISTRIBUTION} @ git+{remote}" + (f"@{commit}" if commit else "")
     if direct_url is not None:
         return None
-    return f"sitegen=={version}"
+    return f"{DISTRIBUTION}=={version}"
 
 
 def _https_remote(origin: str) -> str | None:
