@@ -65,6 +65,8 @@ class BuildOptions:
     source: Path
     base_url: str | None = None
     drafts: bool = False
+    relative: bool = False
+    """`--relative`: links relative to each page, for a site opened from disk (render/relative.py)."""
     jobs: int = 1
     """Processes for the per-item stages; 1 builds in this process."""
     epoch: int = field(default_factory=source_date_epoch)
@@ -118,6 +120,7 @@ class Settings:
     epoch: int
     code: str
     """cache/code.py's digest of sitegen's own code and libraries."""
+    relative: bool = False
     search: str | None = None
     """The version of the Pagefind binary that indexes the site; None without search, or where
     the site wants search and Pagefind cannot run (its /search/ says so)."""
@@ -168,13 +171,15 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None, out_dir: 
         out_dir = out_dir.resolve() if out_dir is not None else None
         if out_dir is not None:
             recover_output(out_dir)
+        if options.relative:  # a site opened from disk cannot fetch its index: no search in it
+            config = replace(config, search=False)
         search, why_not = probe_pagefind() if config.search else (None, "")
         if config.search and search is None:
             diagnostics = [*diagnostics, warning(CONFIG_FILE, None, f"search is off for this build: {why_not} "
                                                  "(set `search: false` to build without it and without this warning)")]
         if (why := lacking_words(config)) is not None:
             diagnostics = [*diagnostics, warning(CONFIG_FILE, None, why)]
-        settings = Settings(config, options.drafts, options.epoch, cache.code, search)
+        settings = Settings(config, options.drafts, options.epoch, cache.code, options.relative, search)
         build = _Build(root, options, settings, cache, out_dir, progress, list(diagnostics))
         try:
             try:
@@ -370,7 +375,7 @@ class _Build:
                     todo.append(planned.plan(path))
             planned.unpacked.clear()  # the plans are not kept between builds, only their pickles
             self.stats.pages, self.stats.pages_unchanged = len(fingerprints), len(fingerprints) - len(todo)
-            context = MakeContext(self.config, templates, self.cache, digests)
+            context = MakeContext(self.config, templates, self.cache, digests, self.settings.relative)
             for count, (path, content, found) in enumerate(self.make(todo, context, output.staging), 1):
                 self.diagnostics += found
                 if content is not None:

@@ -51,10 +51,14 @@ def make_parser() -> argparse.ArgumentParser:
         description="Render the site's content/ with its layouts/ into static HTML. The output folder is "
                     "replaced only when the whole build succeeds.",
         epilog="examples:\n  sitegen build\n  sitegen build --source my-digest --output /tmp/site\n"
-               "  sitegen build --base-url https://user.github.io/digest/ --drafts",
+               "  sitegen build --base-url https://user.github.io/digest/ --drafts\n"
+               "  sitegen build --relative --output digest-offline   # to send as an archive",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_build_options(build)
+    build.add_argument("--relative", action="store_true",
+                       help="links relative to each page, for a site opened from disk (file://) or from any "
+                            "folder of any server; without search, which needs a server")
     build.add_argument("--output", metavar="DIR", type=Path,
                        help="where to write the site (default: output/ in the site's root)")
     build.add_argument("--jobs", metavar="N", type=int, default=default_jobs(),
@@ -184,7 +188,8 @@ def run_build(args) -> int:
     check_output_dir(root, out_dir)
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    options = BuildOptions(source=root, base_url=args.base_url, drafts=args.drafts, jobs=args.jobs)
+    options = BuildOptions(source=root, base_url=args.base_url, drafts=args.drafts, relative=args.relative,
+                           jobs=args.jobs)
     progress = ProgressReport()
     cache = BuildCache() if args.no_cache or not (root / CONFIG_FILE).is_file() else disk_cache(root)
     gc.freeze()  # the cache's tables live as long as the build: the cycle collector need not walk them
@@ -269,6 +274,7 @@ def _add_publish_commands(commands) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_build_options(check)
+    check.add_argument("--relative", action="store_true", help="check the site as `sitegen build --relative` makes it")
     check.set_defaults(run=run_check)
 
     new = commands.add_parser(
@@ -303,7 +309,8 @@ def _add_publish_commands(commands) -> None:
 def run_check(args) -> int:
     from sitegen.check import check_site, report_lines
 
-    result = check_site(BuildOptions(source=args.source, base_url=args.base_url, drafts=args.drafts))
+    result = check_site(BuildOptions(source=args.source, base_url=args.base_url, drafts=args.drafts,
+                                     relative=args.relative))
     print_diagnostics(result.build.diagnostics)
     if not result.build.has_config:
         raise UsageError(f"{args.source.resolve()} is not a site: it has no sitegen.yaml (use --source DIR)")

@@ -18,9 +18,11 @@ from sitegen.diagnostics import Diagnostic, error
 from sitegen.model.people import public_handle
 from sitegen.model.records import COMMENT_DIGEST_SIZE
 from sitegen.model.types import Article, DateView, SiteConfig
+from sitegen.model import urls
 from sitegen.model.urls import absolute_url, href
 from sitegen.render.articles import RenderedArticle
 from sitegen.render.feeds import Feed, FeedEntry, atom_xml, categories_xml, entry_halves, entry_xml
+from sitegen.render.relative import relative_links
 from sitegen.render.plans import (
     AnnotationsDocument, ArticlePage, ArticlesFeed, CommenterFeed, CommentsFeed, CommentsPage, PagePlan, Robots,
     SearchShard, Sitemap, TemplatePage, TextFile, rfc3339,
@@ -149,6 +151,8 @@ class MakeContext:
     store: ArticleStore
     digests: dict[str, str]
     """Article key -> the digest of its current content."""
+    relative: bool = False
+    """Links in HTML pages relative to each page (`--relative`)."""
 
     def article(self, key: str) -> ArticleWork:
         return self.store.work(self.digests[key])
@@ -178,7 +182,15 @@ def makes(plan_type: type[Plan]) -> Callable[[Callable[[Plan, MakeContext], Made
 
 def make_page(plan: PagePlan, context: MakeContext) -> tuple[bytes | Bundle | None, list[Diagnostic]]:
     made, problems = MAKERS[type(plan)](plan, context)
+    if context.relative and isinstance(made, str) and _links_may_be_relative(plan.url_path):
+        made = relative_links(made, plan.url_path, context.config)
     return (made.encode("utf-8") if isinstance(made, str) else made), problems
+
+
+def _links_may_be_relative(url_path: str) -> bool:
+    """An HTML page, but the 404 page: a host serves that at any missing address, however deep, so
+    its links stay rooted."""
+    return (url_path == "" or url_path.endswith(("/", ".html"))) and url_path != urls.NOT_FOUND
 
 
 @makes(TemplatePage)
