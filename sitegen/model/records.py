@@ -84,6 +84,9 @@ class ArticleRecord:
     """The latest of its date, its updated date and its comments' dates."""
     date_view: DateView
     """Its date as lists show it, written once here rather than on every planning."""
+    links: tuple[tuple[str, str, int], ...] = ()
+    """Its links to other articles by their source file: (the target's key, the link as written,
+    its line). The pages that show its HTML put in the targets' URLs (render/plans.py)."""
     comment_digests: bytes = b""
     """A digest of each comment as pages away from the article show it (COMMENT_DIGEST_SIZE bytes
     each, in reading order; render/pages.CommentTexts.digests): a page that lists some of an
@@ -95,7 +98,8 @@ class ArticleRecord:
 
 
 def record_article(article: Article, config: SiteConfig, digest: str, summary_html: str, summary_text: str,
-                   notes: tuple[RenderedNote, ...], date_view: DateView) -> ArticleRecord:
+                   notes: tuple[RenderedNote, ...], date_view: DateView,
+                   links: tuple[tuple[str, str, int], ...] = ()) -> ArticleRecord:
     """The record of an article. Its URL is its own (permalink, slug, date), so it is decided here.
     (Its comment_digests are added once its comments are rendered: render/pages.CommentTexts.)"""
     moments = [article.date.value, *(m.value for m in [article.updated] if m)]
@@ -111,7 +115,7 @@ def record_article(article: Article, config: SiteConfig, digest: str, summary_ht
         summary_html=summary_html, summary_text=summary_text,
         comments=CommentStamps(*(zip(*stamps) if stamps else ((),) * 6)),
         comment_months=tuple((year, month, count) for (year, month), count in sorted(months.items())),
-        notes=notes, last_changed=max(moments), date_view=date_view,
+        notes=notes, last_changed=max(moments), date_view=date_view, links=links,
     )
     shape = hashlib.sha256(pickle.dumps(replace(record, digest="", comment_digests=b""), protocol=5)).hexdigest()
     return replace(record, shape=shape)

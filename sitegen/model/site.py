@@ -45,6 +45,21 @@ def assemble_site(config: SiteConfig, articles: list[ArticleRecord],
         claimed[article.url_path] = article
         placed.append(article)
     ordered = tuple(sorted(placed, key=newest_first))
+    problems += _check_links(ordered, {a.key: a for a in articles})
     tags, tag_of, found = index_tags(ordered)
     people, person_of, more = index_people(ordered, config.people_exclude) if config.people else ((), {}, [])
     return Site(config, ordered, tags, tag_of, index_dates(ordered), people, person_of), problems + found + more
+
+
+def _check_links(published: tuple[ArticleRecord, ...], every: dict[str, ArticleRecord]) -> list[Diagnostic]:
+    """An error for each link to an article by its source file that names no published article."""
+    shown = {article.key for article in published}
+    problems = []
+    for article in published:
+        for key, written, line in article.links:
+            if key in shown:
+                continue
+            why = (f"content/{key} is a draft (build with --drafts to link to it)" if key in every
+                   else f"there is no article content/{key}")
+            problems.append(error(article.path, line, f"the link '{written}' leads nowhere: {why}"))
+    return problems

@@ -15,7 +15,7 @@ from sitegen.model.records import ArticleRecord, record_article
 from sitegen.model.types import Article, DateView, QuoteSelector, RenderedNote, SiteConfig
 from sitegen.render.anchoring import Passage, TextIndex, fold, mark_passages
 from sitegen.render.dates import date_view
-from sitegen.render.markdown import render_body, render_inline, render_public, render_trusted
+from sitegen.render.markdown import ArticleLink, render_body, render_inline, render_public, render_trusted
 from sitegen.render.words import Words, language_attributes
 
 
@@ -39,6 +39,9 @@ class RenderedArticle:
     """In reading order: each comment followed by its replies."""
     notes: tuple[RenderedNote, ...]
     """Every note, numbered in reading order: the body's, then the comments'."""
+    links: tuple[ArticleLink, ...] = ()
+    """Its body's links to other articles by their source file, each a placeholder in the HTML
+    until the site is planned (render/markdown.py), with its line in the article's file."""
 
 
 def text_fragment(exact: str, prefix: str | None) -> str:
@@ -67,7 +70,8 @@ def render_article(article: Article, words: Words) -> tuple[RenderedArticle, lis
     language = article.language or words.language
     site_text = language_attributes(words.language, language)  # a note in a Russian article is in English
     problems: list[Diagnostic] = []
-    body_html, first_paragraph = render_body(article.body)
+    body_html, first_paragraph, links = render_body(article.body, article.key)
+    links = tuple((target, written, article.body_line + line) for target, written, line in links)
 
     index = TextIndex(body_html) if any(a.quote for a in article.annotations) else None
     found: list[tuple[Passage, object]] = []
@@ -121,7 +125,7 @@ def render_article(article: Article, words: Words) -> tuple[RenderedArticle, lis
                                         tuple(comment_notes)))
 
     summary_html = render_inline(article.summary) if article.summary else first_paragraph or ""
-    return RenderedArticle(article.key, body_html, summary_html, tuple(comments), tuple(notes)), problems
+    return RenderedArticle(article.key, body_html, summary_html, tuple(comments), tuple(notes), links), problems
 
 
 def _note(number: int, annotation, target: str, selector: QuoteSelector | None, words: Words,
@@ -134,4 +138,4 @@ def _note(number: int, annotation, target: str, selector: QuoteSelector | None, 
 def summarize(article: Article, rendered: RenderedArticle, digest: str, config: SiteConfig) -> ArticleRecord:
     """The article's record, with what lists show of it rendered."""
     return record_article(article, config, digest, rendered.summary_html, Markup(rendered.summary_html).striptags(),
-                          rendered.notes, date_view(article.date, config.language))
+                          rendered.notes, date_view(article.date, config.language), rendered.links)

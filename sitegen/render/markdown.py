@@ -9,7 +9,9 @@ comment cannot outrank the page's own headings.
 
 from __future__ import annotations
 
+import posixpath
 from functools import lru_cache
+from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -92,17 +94,68 @@ def render_inline(text: str) -> str:
     return trusted_markdown().renderInline(text)
 
 
-def render_body(text: str) -> tuple[str, str | None]:
-    """An article's body as HTML, and its first paragraph as inline HTML (the default summary).
+ArticleLink = tuple[str, str, int]
+"""A link from an article's body to another article by its source file: (the target's key under
+content/, the link as written, its line in the body, from 0)."""
 
-    One parse gives both: the body is the longest text sitegen renders.
+
+def article_link_placeholder(number: int) -> str:
+    """What the body's HTML holds for its link NUMBER to another article until the site is planned
+    and that article's URL is known (`put_article_links`). A URL with a scheme of its own, so that
+    nothing takes it for a path to rebase; "/" ends it, so that 1 is not read in 11."""
+    return f"sitegen-article:{number}/"
+
+
+def put_article_links(html: str, urls: tuple[str, ...]) -> str:
+    """HTML with each placeholder of its links to articles replaced by the article's URL."""
+    for number, url in enumerate(urls):
+        html = html.replace(article_link_placeholder(number), url)
+    return html
+
+
+def render_body(text: str, key: str = "") -> tuple[str, str | None, tuple[ArticleLink, ...]]:
+    """An article's body as HTML, its first paragraph as inline HTML (the default summary), and its
+    links to other articles by their source file (`key` is its own source path under content/).
+
+    One parse gives all three: the body is the longest text sitegen renders.
     """
     md = trusted_markdown()
     env: dict = {}
     tokens = md.parse(text, env)
+    links = _link_articles(tokens, key)
     first = None
     for index, token in enumerate(tokens):
         if token.type == "paragraph_open" and token.level == 0:
             first = md.renderer.render(tokens[index + 1].children or [], md.options, env).strip() or None
             break
-    return md.renderer.render(tokens, md.options, env), first
+    return md.renderer.render(tokens, md.options, env), first, links
+
+
+def _link_articles(tokens, key: str) -> tuple[ArticleLink, ...]:
+    """Each link to a Markdown file (`../2019/macron.md`) or a bundle's folder (`../macron/`),
+    relative to the article's own file, as Hugo's ref and MkDocs' .md links are: its href becomes
+    a placeholder, and the link is returned."""
+    links: list[ArticleLink] = []
+    for block in tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        for token in block.children:
+            if token.type != "link_open":
+                continue
+            written = str(token.attrGet("href") or "")
+            target = _article_key(key, written)
+            if target is not None:
+                fragment = urlsplit(written).fragment
+                token.attrSet("href", article_link_placeholder(len(links)) + (f"#{fragment}" if fragment else ""))
+                links.append((target, unquote(written), block.map[0] if block.map else 0))
+    return tuple(links)
+
+
+def _article_key(key: str, url: str) -> str | None:
+    """The key of the article a link names by its source file, or None for any other link."""
+    parts = urlsplit(url)
+    path = unquote(parts.path)
+    if parts.scheme or parts.netloc or not path or path.startswith("/") or not path.endswith((".md", "/")):
+        return None
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(key), path))
+    return f"{target}/index.md" if path.endswith("/") else target

@@ -22,6 +22,7 @@ from sitegen.model import urls
 from sitegen.model.urls import absolute_url, href
 from sitegen.render.articles import RenderedArticle
 from sitegen.render.feeds import Feed, FeedEntry, atom_xml, categories_xml, entry_halves, entry_xml
+from sitegen.render.markdown import put_article_links
 from sitegen.render.relative import relative_links
 from sitegen.render.plans import (
     AnnotationsDocument, ArticlePage, ArticlesFeed, CommenterFeed, CommentsFeed, CommentsPage, PagePlan, Robots,
@@ -203,8 +204,9 @@ def _article_page(plan: ArticlePage, context: MakeContext) -> Made:
     work = context.article(plan.key)
     view = article_view(context.config, work.article, work.rendered, plan.tags, plan.month, plan.newer, plan.older,
                         dict(plan.people))
-    return context.templates.render("article.html", {"site": plan.site, "page": plan.page, "article": view},
-                                    plan.page.url)
+    html, problems = context.templates.render("article.html", {"site": plan.site, "page": plan.page, "article": view},
+                                              plan.page.url)
+    return (put_article_links(html, plan.links) if html is not None else None), problems
 
 
 @makes(CommentsPage)
@@ -222,7 +224,8 @@ def _articles_feed(plan: ArticlesFeed, context: MakeContext) -> Made:
     self_url = absolute_url(config, plan.url_path)
     feed = Feed(self_url, plan.title, config.description, self_url, absolute_url(config, plan.page_path), updated,
                 config.title, config.language,
-                tuple(entry.head + categories_xml(categories) + entry.tail for entry, categories in made))
+                tuple(entry.head + categories_xml(categories) + put_article_links(entry.tail, item.links)
+                      for (entry, categories), item in zip(made, plan.items)))
     return atom_xml(feed), []
 
 

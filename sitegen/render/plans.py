@@ -100,6 +100,8 @@ class ArticlePage(OneArticlePage):
     older: Link | None
     people: tuple[tuple[str, str], ...]
     """(a comment's author as written, their commenter's page) for each commenter who has one."""
+    links: tuple[str, ...] = ()
+    """The URLs of the articles its body links to by their source file, in order."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -175,6 +177,8 @@ class FeedItem:
     key: str
     categories: tuple[str, ...]
     """Its tags as the site names them (they depend on the whole site, so the plan carries them)."""
+    links: tuple[str, ...] = ()
+    """The absolute URLs of the articles its body links to by their source file."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -242,7 +246,7 @@ class _Planner:
         self.site_view = site_view(self.config)
         self.words = site_words(self.config)
         self.tags = {a.key: tag_links(self.config, a.tags, site.tag_of) for a in self.articles}
-        self.entries = {a.key: entry_view(self.config, a, self.tags[a.key]) for a in self.articles}
+        self.entries = {a.key: entry_view(self.config, a, self.tags[a.key], self.link_urls(a)) for a in self.articles}
         self.no_date = no_date
         self.site_lastmod = max((a.last_changed for a in self.articles), default=self.no_date)
         self.plans: list[PagePlan] = []
@@ -258,6 +262,13 @@ class _Planner:
 
     def lastmod_of(self, keys) -> datetime:
         return max((self.by_key[k].last_changed for k in keys), default=self.no_date)
+
+    def link_urls(self, record: ArticleRecord, absolute: bool = False) -> tuple[str, ...]:
+        """Where the record's links to articles by their source file lead (a link to no article is
+        an error of assemble_site's; it leads to the home page meanwhile)."""
+        url = absolute_url if absolute else href
+        return tuple(url(self.config, self.by_key[key].url_path if key in self.by_key else "")
+                     for key, _, _ in record.links)
 
     def link(self, record: ArticleRecord | None) -> Link | None:
         return Link(record.title, href(self.config, record.url_path)) if record else None
@@ -277,7 +288,7 @@ class _Planner:
             self.plans.append(ArticlePage(
                 url_path=record.url_path, source=record.path, lastmod=record.last_changed, key=record.key,
                 site=self.site_view, page=page, tags=self.tags[record.key], month=month,
-                newer=self.link(newer), older=self.link(older),
+                newer=self.link(newer), older=self.link(older), links=self.link_urls(record),
                 people=tuple((author, url) for author in dict.fromkeys(record.comments.authors)
                              if author and (url := self.person_url(author)))))
             self.plans.append(CommentsFeed(url_path=urls.comments_feed_url_path(record.url_path),
@@ -305,7 +316,8 @@ class _Planner:
                          href(self.config, pager.next_url_path) if pager.next_url_path is not None else None)
 
     def feed(self, self_path: str, page_path: str, title: str, keys, source: str) -> None:
-        items = tuple(FeedItem(key, tuple(link.text for link in self.tags[key])) for key in list(keys)[:FEED_ENTRIES])
+        items = tuple(FeedItem(key, tuple(link.text for link in self.tags[key]), self.link_urls(self.by_key[key], True))
+                      for key in list(keys)[:FEED_ENTRIES])
         self.plans.append(ArticlesFeed(url_path=self_path, source=source, title=title, page_path=page_path,
                                        items=items, empty_updated=rfc3339(self.no_date)))
 

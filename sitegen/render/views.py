@@ -20,6 +20,7 @@ from sitegen.model.types import Article, SiteConfig
 from sitegen.model.urls import absolute_url, href
 from sitegen.render.articles import ArticleRecord, RenderedArticle, RenderedNote
 from sitegen.render.dates import DateView, date_view
+from sitegen.render.markdown import put_article_links
 from sitegen.render.words import language_attributes, site_words, text_direction
 
 
@@ -425,14 +426,16 @@ def rebase_links(html: str, base: str) -> str:
     return _LINK_ATTRIBUTE.sub(rebase, html)
 
 
-def entry_view(config: SiteConfig, record: ArticleRecord, tags: tuple[Link, ...]) -> EntryView:
+def entry_view(config: SiteConfig, record: ArticleRecord, tags: tuple[Link, ...],
+               links: tuple[str, ...] = ()) -> EntryView:
+    """`links`: the URLs of the articles its summary's links by source file lead to."""
     url = href(config, record.url_path)
     return EntryView(
         url=url,
         title=record.title,
         date=record.date_view,
         tags=tags,
-        summary_html=Markup(rebase_links(record.summary_html, url)),
+        summary_html=Markup(rebase_links(put_article_links(record.summary_html, links), url)),
         comment_count=len(record.comments),
         note_count=len(record.notes),
     )
