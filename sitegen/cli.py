@@ -207,9 +207,9 @@ def run_build(args) -> int:
               file=sys.stderr)
         return EXIT_CONTENT
     stats = result.stats
-    # "pages and feeds": `check` counts the HTML pages alone.
+    # Generated files: pages, feeds, the sitemap, the search index; `check` counts the HTML pages alone.
     print(f"built {counted(stats.articles, 'article')}, {counted(stats.comments, 'comment')}: wrote "
-          f"{stats.pages_made} of {counted(stats.pages, 'page and feed', 'pages and feeds')}, "
+          f"{stats.pages_made} of {counted(stats.pages, 'generated file')}, "
           f"{stats.pages_unchanged} unchanged; {counted(stats.files, 'file')} in {out_dir} ({stats.seconds:.2f} s)")
     return EXIT_OK
 

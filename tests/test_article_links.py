@@ -63,3 +63,12 @@ def test_a_new_slug_for_the_target_remakes_the_pages_that_link_to_it(tmp_path, c
     shutil.copytree(site, cold, ignore=shutil.ignore_patterns("output", ".sitegen-cache"))
     assert run_sitegen(["build", "--source", cold, "--no-cache"], capsys)[0] == 0
     assert tree_bytes(site / "output") == tree_bytes(cold / "output"), "as a cold build makes it"
+
+
+def test_a_link_to_a_folder_that_is_no_bundle_stays_as_written(tmp_path, capsys):
+    site = write_site(tmp_path / "site", {"sitegen.yaml": SITE,
+                                          "content/a.md": article(body='[tags](../tags/?x="y") and [up](../../elsewhere/)')})
+    code, _, err = run_sitegen(["build", "--source", site], capsys)
+    assert code == 0, err
+    page = (site / "output/2020/01/a/index.html").read_text()
+    assert '<a href="../tags/?x=%22y%22">tags</a>' in page and '<a href="../../elsewhere/">up</a>' in page

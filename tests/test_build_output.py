@@ -277,7 +277,7 @@ def test_a_static_file_and_a_bundle_file_at_one_url_is_an_error(tmp_path, capsys
         "layouts/static/2020/01/a/pic.txt": "the layout's",
     })
     code, _, err = run_sitegen(["build", "--source", site, "--output", tmp_path / "out"], capsys)
-    assert code == 1 and "would write 2020/01/a/pic.txt, which content/a/index.md writes too" in err
+    assert code == 1 and "would write 2020/01/a/pic.txt, which content/a/pic.txt writes too" in err
 
 
 @pytest.mark.parametrize("front_matter,expected", [

@@ -67,3 +67,24 @@ def test_two_names_that_differ_in_capitals_only_are_one_on_macos_and_windows(tmp
     assert code == 1
     assert "differ only in capitals, which macOS and Windows do not tell apart" in stderr
     assert not (site / "output").exists()
+
+
+def test_a_commenter_or_tag_with_a_windows_device_name_gets_a_folder_windows_holds(tmp_path, capsys):
+    """Handles come from the public: "Con" must not stop the build, as a file named so would."""
+    site = write_site(tmp_path / "site", {"sitegen.yaml": SITE, "content/a.md": article(tags=["AUX", "Nul"]),
+                                          "content/a.comments.yaml": "- author: Con\n  body: Hello.\n"})
+    code, _, stderr = run_sitegen(["build", "--source", site], capsys)
+    assert code == 0, stderr
+    folders = {path.name for path in (site / "output/people").iterdir()} | \
+        {path.name for path in (site / "output/tags").iterdir()}
+    assert {name.split("-")[0] for name in folders if "-" in name} >= {"con", "aux", "nul"}
+    assert not folders & {"con", "aux", "nul"}
+
+
+def test_each_bundle_file_that_cannot_be_written_is_named(tmp_path, capsys):
+    site = write_site(tmp_path / "site", {"sitegen.yaml": SITE, "content/a/index.md": article(),
+                                          "content/a/aux.png": b"x", "content/a/b:c.png": b"y"})
+    code, _, stderr = run_sitegen(["build", "--source", site], capsys)
+    assert code == 1
+    named = sorted(line.split(":")[0] for line in stderr.splitlines() if "cannot be written" in line)
+    assert named == ["content/a/aux.png", "content/a/b"], stderr

@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from browser import static_server
-from conftest import REPO, run_sitegen
+from conftest import REPO
 
 
 @pytest.fixture(scope="module")
@@ -98,3 +98,19 @@ def test_a_relative_build_has_no_search(offline):
     """A page opened from disk cannot fetch an index: no field in the header, no /pagefind/."""
     assert not (offline / "pagefind").exists()
     assert 'role="search"' not in (offline / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("written,expected", [
+    ('<a href="/tags/">', '<a href="../../tags/index.html">'),
+    ("<a href='/tags/nato/#top'>", "<a href='../../tags/nato/index.html#top'>"),
+    ('<link rel="alternate" href="https://example.org/feed.xml">', '<link rel="alternate" href="../../feed.xml">'),
+    ('<a href="../other/">', '<a href="../other/index.html">'),  # an author's own link to a folder
+    ('<script src="//cdn.example.com/lib.js">', '<script src="//cdn.example.com/lib.js">'),  # another host
+    ('<a href="https://elsewhere.org/">', '<a href="https://elsewhere.org/">'),
+    ('<link rel="canonical" href="https://example.org/2019/x/">', '<link rel="canonical" href="https://example.org/2019/x/">'),
+])
+def test_which_links_become_relative(written, expected):
+    from sitegen.model.types import SiteConfig
+    from sitegen.render.relative import relative_links
+    config = SiteConfig(title="T", base_url="https://example.org/", base_path="/")
+    assert relative_links(written, "2019/x/", config) == expected

@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tarfile
 import tomllib
 import zipfile
 from pathlib import Path
@@ -44,6 +45,7 @@ def test_the_wheel_and_sdist_are_named_for_the_index_and_carry_the_theme(install
     dist = installed.parent.parent / "dist"
     names = sorted(path.name for path in dist.iterdir())
     assert names == [f"sitegen_digest-{__version__}-py3-none-any.whl", f"sitegen_digest-{__version__}.tar.gz"]
+    assert f"sitegen_digest-{__version__}/CHANGELOG.md" in tarfile.open(dist / names[1]).getnames()
     inside = zipfile.ZipFile(dist / names[0]).namelist()
     for wanted in ("sitegen/theme/templates/article.html", "sitegen/theme/static/style.css",
                    "sitegen/theme/locales/ar/LC_MESSAGES/sitegen.po", "sitegen/scaffold/files/ru/welcome.md",

@@ -59,28 +59,29 @@ class Claims:
             return error(inside_source, None, f"would write {inside}, inside {path}, which {source} "
                          "writes as a file (rename one of them)")
         parts = path.split("/")
-        for end in range(1, len(parts) + 1):
-            name = "/".join(parts[:end])
-            other = self.folded.setdefault(name.lower(), name)
+        names = ["/".join(parts[:end]) for end in range(1, len(parts) + 1)]
+        for name in names:
+            other = self.folded.get(name.lower(), name)
             if other != name:
                 return error(source, None, f"would write {path}, and {other} is written too: the two differ only "
                              "in capitals, which macOS and Windows do not tell apart (change a slug or a file name)")
-        for end in range(1, len(parts)):
-            folder = "/".join(parts[:end])
+        for folder in names[:-1]:
             if folder in self.files:
                 return error(source, None, f"would write {path}, inside {folder}, which {self.files[folder]} "
                              "writes as a file (rename one of them)")
+        for folder in names[:-1]:
             self.folders.setdefault(folder, (path, source))
+        for name in names:
+            self.folded.setdefault(name.lower(), name)
         self.files[path] = source
         return None
 
     def claim_all(self, wanted: Iterable[tuple[str, str]]) -> list[Diagnostic]:
-        """A problem for each source that cannot have its files: its first (an article's page and
-        its feed under one too long a name are one problem)."""
-        problems: dict[str, Diagnostic] = {}
+        """Each problem once: an article's page and its feed under one too long a name are one."""
+        problems: dict[tuple[str, str], Diagnostic] = {}
         for url_path, source in wanted:
-            if source not in problems and (problem := self.claim(url_path, source)) is not None:
-                problems[source] = problem
+            if (problem := self.claim(url_path, source)) is not None:
+                problems.setdefault((source, problem.message), problem)
         return list(problems.values())
 
     def copy(self) -> Claims:
@@ -220,7 +221,7 @@ def _plan_site(key: str, config: SiteConfig, drafts: bool, no_date: datetime,
               for article in site.articles for asset in article.assets}
     claims = Claims()
     problems = claims.claim_all([(p.url_path, p.source) for p in plans] +
-                                [(url_path, label) for url_path, (_, label) in assets.items()])
+                                [(url_path, file) for url_path, (file, _) in assets.items()])  # named by itself
     packed: dict[str, bytes] = {}
     views: dict[bytes, bytes] = {}
     planned = Planned(key, [], packed, views, assets, claims, diagnostics + problems, len(site.articles),

@@ -135,7 +135,7 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> tuple[object, list[
     try:
         return loader.get_single_data(), []
     except yaml.MarkedYAMLError as exc:
-        return None, [_yaml_error(exc, path, loader.line_offset)]
+        return None, [_yaml_error(exc, text, path, loader.line_offset)]
     except yaml.YAMLError as exc:
         return None, [error(path, None, f"YAML: {exc}")]
     except RecursionError:
@@ -150,12 +150,10 @@ _OPENED = {
                                       "starts with (\" or '), or write it without quotes",
     "while parsing a flow sequence": "a list opened with [ on this line is not closed with ]",
     "while parsing a flow mapping": "a mapping opened with { on this line is not closed with }",
-    "while parsing a block mapping": "the mapping that starts on this line has a line that is not 'key: value' at its "
-                                     "indentation (a quote left open, or a line indented differently)",
-    "while parsing a block collection": "the list that starts on this line has an item that is not '- item' at its "
-                                        "indentation",
 }
 """PyYAML's context for an error found far from its cause: the line where what is unclosed opened."""
+_QUOTE_OPENED = re.compile(r"""^\s*(?:-\s+)?(?:[^\s:#'"][^:#]*:\s+)?(["'])""")
+"""A line whose value starts with a quote: `title: "…`, `- '…`."""
 _COLON = "a value with ': ' in it needs quotes, or this line is indented more than the key above it"
 _TAB = "a tab: indent with spaces"
 _HINTS = {  # as libyaml, and as PyYAML's own parser, word them
@@ -164,9 +162,9 @@ _HINTS = {  # as libyaml, and as PyYAML's own parser, word them
 }
 
 
-def _yaml_error(exc: yaml.MarkedYAMLError, path: str, offset: int) -> Diagnostic:
-    """A YAML error where its cause is, in plain words: the line a quote, bracket or block
-    opened on (PyYAML's context mark), with where PyYAML noticed it."""
+def _yaml_error(exc: yaml.MarkedYAMLError, text: str, path: str, offset: int) -> Diagnostic:
+    """A YAML error where its cause is, in plain words: the line a quote or bracket opened on
+    (PyYAML's context mark), with where PyYAML noticed it; else the line PyYAML names."""
     problem_line = exc.problem_mark.line + 1 + offset if exc.problem_mark else None
     opened = _OPENED.get(exc.context or "")
     if opened and exc.context_mark is not None:
@@ -174,5 +172,14 @@ def _yaml_error(exc: yaml.MarkedYAMLError, path: str, offset: int) -> Diagnostic
         found = f"{exc.problem}, line {problem_line}" if problem_line != context_line else exc.problem
         return error(path, context_line, f"YAML: {opened} ({found})")
     problem = exc.problem or exc.context or "not valid YAML"
+    if exc.context_mark is not None and exc.problem_mark is not None and "block" in (exc.context or ""):
+        # A quoted value left open runs on until the next quote, lines later, where the block
+        # then breaks: name the line it opened on, if one between did open a quote it did not close.
+        lines = text.splitlines()[exc.context_mark.line:exc.problem_mark.line + 1]
+        for number, line in enumerate(lines, exc.context_mark.line + 1 + offset):
+            quote = _QUOTE_OPENED.match(line)
+            if quote and line.count(quote.group(1)) % 2 == 1:
+                return error(path, number, f"YAML: {_OPENED['while scanning a quoted scalar']} "
+                                           f"({problem}, line {problem_line})")
     hint = _HINTS.get(problem)
     return error(path, problem_line, f"YAML: {hint} ({problem})" if hint else f"YAML: {problem}")

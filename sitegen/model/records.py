@@ -84,9 +84,10 @@ class ArticleRecord:
     """The latest of its date, its updated date and its comments' dates."""
     date_view: DateView
     """Its date as lists show it, written once here rather than on every planning."""
-    links: tuple[tuple[str, str, int], ...] = ()
+    links: tuple[tuple[str, str, int, str], ...] = ()
     """Its links to other articles by their source file: (the target's key, the link as written,
-    its line). The pages that show its HTML put in the targets' URLs (render/plans.py)."""
+    its line, and for a folder, its href as written: render/markdown.ArticleLink). The pages that
+    show its HTML put in the targets' URLs (render/plans.py)."""
     comment_digests: bytes = b""
     """A digest of each comment as pages away from the article show it (COMMENT_DIGEST_SIZE bytes
     each, in reading order; render/pages.CommentTexts.digests): a page that lists some of an
@@ -99,7 +100,7 @@ class ArticleRecord:
 
 def record_article(article: Article, config: SiteConfig, digest: str, summary_html: str, summary_text: str,
                    notes: tuple[RenderedNote, ...], date_view: DateView,
-                   links: tuple[tuple[str, str, int], ...] = ()) -> ArticleRecord:
+                   links: tuple[tuple[str, str, int, str], ...] = ()) -> ArticleRecord:
     """The record of an article. Its URL is its own (permalink, slug, date), so it is decided here.
     (Its comment_digests are added once its comments are rendered: render/pages.CommentTexts.)"""
     moments = [article.date.value, *(m.value for m in [article.updated] if m)]

@@ -52,13 +52,13 @@ def assemble_site(config: SiteConfig, articles: list[ArticleRecord],
 
 
 def _check_links(published: tuple[ArticleRecord, ...], every: dict[str, ArticleRecord]) -> list[Diagnostic]:
-    """An error for each link to an article by its source file that names no published article."""
+    """An error for each link to a Markdown file that names no article, and to a draft's."""
     shown = {article.key for article in published}
     problems = []
     for article in published:
-        for key, written, line in article.links:
-            if key in shown:
-                continue
+        for key, written, line, folder_href in article.links:
+            if key in shown or (folder_href and key not in every):
+                continue  # a link to a folder that is no bundle is an ordinary link, left as written
             why = (f"content/{key} is a draft (build with --drafts to link to it)" if key in every
                    else f"there is no article content/{key}")
             problems.append(error(article.path, line, f"the link '{written}' leads nowhere: {why}"))

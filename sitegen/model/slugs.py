@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from typing import Iterable
 
 from slugify import slugify as _transliterating_slugify
+
+WINDOWS_DEVICE = re.compile(r"(?i)(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?")
+"""Names Windows keeps for its devices, whatever follows a dot: no file or folder may have one."""
 
 # Symbols that carry the meaning of a tag ("C++" is not "C", "C#" is not "C") are spelled out.
 _SPELLED_OUT = [["+", "-plus-"], ["#", "-sharp-"], ["&", "-and-"], ["@", "-at-"]]
@@ -19,9 +23,10 @@ def slugify(text: str) -> str:
     short stable digest instead, so it still has a URL of its own.
     """
     slug = _transliterating_slugify(text, max_length=80, word_boundary=True, replacements=_SPELLED_OUT)
-    if slug:
-        return slug
-    return "x-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+    if WINDOWS_DEVICE.fullmatch(slug):  # a commenter called "Con", a tag "AUX": a folder Windows refuses
+        return f"{slug}-{digest[:4]}"
+    return slug or f"x-{digest}"
 
 
 def same_name_key(name: str) -> str:

@@ -71,7 +71,7 @@ def render_article(article: Article, words: Words) -> tuple[RenderedArticle, lis
     site_text = language_attributes(words.language, language)  # a note in a Russian article is in English
     problems: list[Diagnostic] = []
     body_html, first_paragraph, links = render_body(article.body, article.key)
-    links = tuple((target, written, article.body_line + line) for target, written, line in links)
+    links = tuple((target, written, article.body_line + line, path) for target, written, line, path in links)
 
     index = TextIndex(body_html) if any(a.quote for a in article.annotations) else None
     found: list[tuple[Passage, object]] = []

@@ -14,6 +14,7 @@ from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
@@ -94,9 +95,10 @@ def render_inline(text: str) -> str:
     return trusted_markdown().renderInline(text)
 
 
-ArticleLink = tuple[str, str, int]
+ArticleLink = tuple[str, str, int, str]
 """A link from an article's body to another article by its source file: (the target's key under
-content/, the link as written, its line in the body, from 0)."""
+content/, the link as written, its line in the body from 0, and for a link to a folder, its href
+as the HTML had it, kept if the folder turns out to be no bundle; "" for a link to a .md file)."""
 
 
 def article_link_placeholder(number: int) -> str:
@@ -145,9 +147,11 @@ def _link_articles(tokens, key: str) -> tuple[ArticleLink, ...]:
             written = str(token.attrGet("href") or "")
             target = _article_key(key, written)
             if target is not None:
-                fragment = urlsplit(written).fragment
+                path, _, fragment = written.partition("#")
                 token.attrSet("href", article_link_placeholder(len(links)) + (f"#{fragment}" if fragment else ""))
-                links.append((target, unquote(written), block.map[0] if block.map else 0))
+                folder = urlsplit(written).path.endswith("/")
+                links.append((target, unquote(written), block.map[0] if block.map else 0,
+                              escapeHtml(path) if folder else ""))
     return tuple(links)
 
 

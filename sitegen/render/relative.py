@@ -17,7 +17,7 @@ import re
 from sitegen.model.types import SiteConfig
 
 _TAG = re.compile(r"<(?:a|link|script|img|form|source|iframe)\b[^>]*>", re.IGNORECASE)
-_LINK = re.compile(r'(\s(?:href|src|action)=")([^"]*)(")', re.IGNORECASE)
+_LINK = re.compile(r"""(\s(?:href|src|action)=)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
 
 
 def relative_links(html: str, url_path: str, config: SiteConfig) -> str:
@@ -26,16 +26,8 @@ def relative_links(html: str, url_path: str, config: SiteConfig) -> str:
     here = posixpath.dirname(page)
 
     def link(match: re.Match) -> str:
-        url = match.group(2)
-        for prefix in (config.base_url, config.base_path):
-            if url.startswith(prefix):
-                break
-        else:
-            return match.group(0)
-        path, mark, rest = _split(url[len(prefix):])
-        if path == "" or path.endswith("/"):
-            path += "index.html"
-        return match.group(1) + posixpath.relpath(path, here or ".") + mark + rest + match.group(3)
+        attribute, quote, url = match.groups()
+        return f"{attribute}{quote}{_relative(url, here, config)}{quote}"
 
     def tag(match: re.Match) -> str:
         if 'rel="canonical"' in match.group(0):
@@ -43,6 +35,24 @@ def relative_links(html: str, url_path: str, config: SiteConfig) -> str:
         return _LINK.sub(link, match.group(0))
 
     return _TAG.sub(tag, html)
+
+
+def _relative(url: str, here: str, config: SiteConfig) -> str:
+    """`url`, from the page in folder `here`, as a path to the file it names."""
+    if url.startswith("//") or not url or url.startswith("#"):  # another host; this page
+        return url
+    for prefix in (config.base_url, config.base_path):
+        if url.startswith(prefix) and not url[len(prefix):].startswith("/"):
+            path, mark, rest = _split(url[len(prefix):])
+            return posixpath.relpath(_file(path), here or ".") + mark + rest
+    if re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", url) or url.startswith("/"):  # elsewhere, or outside the site
+        return url
+    path, mark, rest = _split(url)  # an author's own relative link: to a folder, name its page
+    return _file(path) + mark + rest
+
+
+def _file(path: str) -> str:
+    return path + "index.html" if path == "" or path.endswith("/") else path
 
 
 def _split(url: str) -> tuple[str, str, str]:

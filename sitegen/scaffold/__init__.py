@@ -184,7 +184,9 @@ def requirements_txt(requirement: str | None) -> str:
         return head + requirement + "\n"
     return head + (
         "# `sitegen new` ran from a copy of sitegen that GitHub's runner cannot get (a checkout with\n"
-        "# no remote, a local file). Write where pip can get it on the line below, for example\n"
+        "# no remote, a local file). Write where pip can get it on the line below: the package index's\n"
+        f"#   {DISTRIBUTION}=={__version__}\n"
+        "# or a repository, for example\n"
         f"#   {DISTRIBUTION} @ git+https://github.com/OWNER/sitegen@v" + __version__ + "\n"
     )
 

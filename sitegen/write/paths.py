@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
+from sitegen.model.slugs import WINDOWS_DEVICE
+
 _UNSAFE_CHARACTER = re.compile(r"[\\\x00-\x1f\x7f]")
 _NOT_ON_WINDOWS = re.compile(r'[<>:"|?*]')
-_WINDOWS_DEVICE = re.compile(r"(?i)(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?")
 NAME_BYTES = 255
 """The longest file or folder name, in bytes of UTF-8, that Linux, macOS and Windows all hold."""
 
@@ -36,7 +37,7 @@ def output_path(url_path: str) -> str:
         if len(part.encode("utf-8")) > NAME_BYTES:
             raise UnsafePath(f"'{part[:40]}…' is {len(part.encode('utf-8'))} bytes long, and a file or folder "
                              f"name holds at most {NAME_BYTES} (shorten it)")
-        if _NOT_ON_WINDOWS.search(part) or _WINDOWS_DEVICE.fullmatch(part) or part.endswith((".", " ")):
+        if _NOT_ON_WINDOWS.search(part) or WINDOWS_DEVICE.fullmatch(part) or part.endswith((".", " ")):
             raise UnsafePath(f"'{part}' is not a name Windows can hold (no < > : \" | ? *, no CON, NUL, COM1 "
                              "and the like, no '.' or space at the end)")
     return url_path
