@@ -114,3 +114,18 @@ def test_which_links_become_relative(written, expected):
     from sitegen.render.relative import relative_links
     config = SiteConfig(title="T", base_url="https://example.org/", base_path="/")
     assert relative_links(written, "2019/x/", config) == expected
+
+
+def test_check_relative_finds_a_rooted_link_and_a_folder_link(offline):
+    """What `sitegen check --relative` says of a page that would not work from disk."""
+    from sitegen.check import inspect_output
+    from sitegen.load.config import load_config
+    config, _ = load_config(REPO)
+    files = {path.relative_to(offline).as_posix(): path.read_bytes() for path in offline.rglob("*") if path.is_file()}
+    page = files["tags/index.html"].decode()
+    files["tags/index.html"] = page.replace("</main>", '<a href="/digest/archive/">a</a> <a href="../archive/">b</a></main>').encode()
+    problems = [d.message for d in inspect_output(files, config, relative=True).problems]
+    assert problems == ["<a href> '/digest/archive/' is rooted: opened from disk it leads away from the site "
+                        "(a relative build's links are relative)",
+                        "<a href> '../archive/' names a folder: opened from disk, a browser shows no page there "
+                        "(name its index.html)"]

@@ -61,17 +61,19 @@ def check_site(options: BuildOptions) -> CheckResult:
     result = build_site(options)
     if not result.ok:
         return CheckResult(result, None)
-    return CheckResult(result, inspect_output(result.files, result.config))
+    return CheckResult(result, inspect_output(result.files, result.config, options.relative))
 
 
-def inspect_output(files: Mapping[str, bytes], config: SiteConfig) -> OutputReport:
-    return _Inspection(files, config).run()
+def inspect_output(files: Mapping[str, bytes], config: SiteConfig, relative: bool = False) -> OutputReport:
+    """`relative`: the output of `sitegen build --relative`, whose pages must work opened from disk."""
+    return _Inspection(files, config, relative).run()
 
 
 class _Inspection:
-    def __init__(self, files: Mapping[str, bytes], config: SiteConfig):
+    def __init__(self, files: Mapping[str, bytes], config: SiteConfig, relative: bool = False):
         self.files = files
         self.config = config
+        self.relative = relative
         self.host = urlsplit(config.base_url).netloc.lower()
         self.problems: list[Diagnostic] = []
         self.links = 0
@@ -195,9 +197,23 @@ class _Inspection:
                                                     "GitHub Pages serves 404.html at any missing address, however "
                                                     f"deep: start it with {self.config.base_path}")
                 continue
+            if self.relative and path != urls.NOT_FOUND and "canonical" not in reference.rels:
+                self._check_offline(path, reference)
             target = self.follow(path, reference, base)
             if target is not None and "alternate" in reference.rels and reference.type == "application/atom+xml":
                 self.feeds.add(target)
+
+    def _check_offline(self, path: str, reference: Reference) -> None:
+        """A link of a page of a relative build must name a file relative to the page: opened from
+        disk, a rooted link leads to the disk's root, and a folder shows no page."""
+        written = reference.url.strip()
+        parts = urlsplit(written)
+        if parts.netloc.lower() == self.host or (written.startswith("/") and not written.startswith("//")):
+            self._problem(path, reference.line, f"{reference.what} '{written}' is rooted: opened from disk it "
+                                                "leads away from the site (a relative build's links are relative)")
+        elif not parts.scheme and not parts.netloc and parts.path.endswith("/"):
+            self._problem(path, reference.line, f"{reference.what} '{written}' names a folder: opened from disk, "
+                                                "a browser shows no page there (name its index.html)")
 
     def _check_stylesheet(self, path: str) -> None:
         css = self._text(path)
