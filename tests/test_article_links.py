@@ -72,3 +72,30 @@ def test_a_link_to_a_folder_that_is_no_bundle_stays_as_written(tmp_path, capsys)
     assert code == 0, err
     page = (site / "output/2020/01/a/index.html").read_text()
     assert '<a href="../tags/?x=%22y%22">tags</a>' in page and '<a href="../../elsewhere/">up</a>' in page
+
+
+def test_a_bundles_own_markdown_file_is_an_ordinary_link(tmp_path, capsys):
+    """A transcript.md kept in a bundle is one of its files, published as it is, not an article."""
+    site = write_site(tmp_path / "site", {"sitegen.yaml": SITE,
+                                          "content/talk/index.md": article(body="The [transcript](transcript.md)."),
+                                          "content/talk/transcript.md": "Just text.\n"})
+    code, _, err = run_sitegen(["build", "--source", site], capsys)
+    assert code == 0, err
+    assert '<a href="transcript.md">transcript</a>' in (site / "output/2020/01/talk/index.html").read_text()
+
+
+def test_a_summary_links_too_and_each_link_keeps_its_line_and_query(tmp_path, capsys):
+    site = digest(tmp_path / "site")
+    (site / "content/2020/follow.md").write_text(article(
+        "Follow", "2020-01-02", "First line,\nsecond line with [Macron](../2019/macron/?from=follow#comments)\nand "
+        "[gone](gone.md).", summary="After [Macron](../2019/macron/)."))
+    code, _, err = run_sitegen(["build", "--source", site], capsys)
+    assert code == 1 and err.startswith("content/2020/follow.md:8: the link 'gone.md' leads nowhere"), err
+    (site / "content/2020/follow.md").write_text(article(
+        "Follow", "2020-01-02", "Second line with [Macron](../2019/macron/?from=follow#comments).",
+        summary="After [Macron](../2019/macron/)."))
+    code, _, err = run_sitegen(["build", "--source", site], capsys)
+    assert code == 0, err
+    out = site / "output"
+    assert '<a href="/d/2019/11/macron-speaks/?from=follow#comments">' in (out / "2020/01/follow/index.html").read_text()
+    assert 'After <a href="/d/2019/11/macron-speaks/">Macron</a>.' in (out / "index.html").read_text()

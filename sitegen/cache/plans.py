@@ -63,7 +63,7 @@ class Claims:
         for name in names:
             other = self.folded.get(name.lower(), name)
             if other != name:
-                return error(source, None, f"would write {path}, and {other} is written too: the two differ only "
+                return error(source, None, f"would write {name}, and {other} is written too: the two differ only "
                              "in capitals, which macOS and Windows do not tell apart (change a slug or a file name)")
         for folder in names[:-1]:
             if folder in self.files:

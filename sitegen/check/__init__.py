@@ -208,7 +208,8 @@ class _Inspection:
         disk, a rooted link leads to the disk's root, and a folder shows no page."""
         written = reference.url.strip()
         parts = urlsplit(written)
-        if parts.netloc.lower() == self.host or (written.startswith("/") and not written.startswith("//")):
+        on_site = parts.netloc.lower() == self.host and parts.path.startswith(self.config.base_path)
+        if on_site or (written.startswith("/") and not written.startswith("//")):
             self._problem(path, reference.line, f"{reference.what} '{written}' is rooted: opened from disk it "
                                                 "leads away from the site (a relative build's links are relative)")
         elif not parts.scheme and not parts.netloc and parts.path.endswith("/"):

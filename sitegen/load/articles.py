@@ -176,6 +176,7 @@ def load_article(files: ArticleFiles, config: SiteConfig) -> tuple[Article | Non
         source=source_link and SourceLink(source_link.get("name"), source_link.get("url")),
         image=image,
         summary=values.get("summary"),
+        summary_line=line_of("summary") if "summary" in values else 0,
         draft=values.get("draft", False),
         language=values.get("language"),
         extra=extra,

@@ -162,6 +162,29 @@ _HINTS = {  # as libyaml, and as PyYAML's own parser, word them
 }
 
 
+def _quote_left_open(lines: list[str], first: int, last: int) -> int | None:
+    """The line (from 0) between FIRST and LAST where a quote opens that the text never closes
+    where it should: the text up to that line ends inside the quote, and with the quote closed at
+    the line's end, the whole text reads. None when no line is so."""
+    for number in range(first, min(last, len(lines) - 1) + 1):
+        quote = _QUOTE_OPENED.match(lines[number])
+        if not quote:
+            continue
+        try:
+            yaml.safe_load("\n".join(lines[:number + 1]))
+            continue
+        except yaml.MarkedYAMLError as unclosed:
+            if unclosed.context != "while scanning a quoted scalar" or unclosed.context_mark.line != number:
+                continue
+        closed = [*lines[:number], lines[number] + quote.group(1), *lines[number + 1:]]
+        try:
+            yaml.safe_load("\n".join(closed))
+        except yaml.YAMLError:
+            continue
+        return number
+    return None
+
+
 def _yaml_error(exc: yaml.MarkedYAMLError, text: str, path: str, offset: int) -> Diagnostic:
     """A YAML error where its cause is, in plain words: the line a quote or bracket opened on
     (PyYAML's context mark), with where PyYAML noticed it; else the line PyYAML names."""
@@ -173,13 +196,11 @@ def _yaml_error(exc: yaml.MarkedYAMLError, text: str, path: str, offset: int) ->
         return error(path, context_line, f"YAML: {opened} ({found})")
     problem = exc.problem or exc.context or "not valid YAML"
     if exc.context_mark is not None and exc.problem_mark is not None and "block" in (exc.context or ""):
-        # A quoted value left open runs on until the next quote, lines later, where the block
-        # then breaks: name the line it opened on, if one between did open a quote it did not close.
-        lines = text.splitlines()[exc.context_mark.line:exc.problem_mark.line + 1]
-        for number, line in enumerate(lines, exc.context_mark.line + 1 + offset):
-            quote = _QUOTE_OPENED.match(line)
-            if quote and line.count(quote.group(1)) % 2 == 1:
-                return error(path, number, f"YAML: {_OPENED['while scanning a quoted scalar']} "
-                                           f"({problem}, line {problem_line})")
+        # A quoted value left open runs on until the next quote, lines later, where the block then
+        # breaks: name the line it opened on, when closing it there makes the whole text read.
+        opened_on = _quote_left_open(text.splitlines(), exc.context_mark.line, exc.problem_mark.line)
+        if opened_on is not None:
+            return error(path, opened_on + 1 + offset, f"YAML: {_OPENED['while scanning a quoted scalar']} "
+                                                       f"({problem}, line {problem_line})")
     hint = _HINTS.get(problem)
     return error(path, problem_line, f"YAML: {hint} ({problem})" if hint else f"YAML: {problem}")

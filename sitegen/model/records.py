@@ -86,8 +86,8 @@ class ArticleRecord:
     """Its date as lists show it, written once here rather than on every planning."""
     links: tuple[tuple[str, str, int, str], ...] = ()
     """Its links to other articles by their source file: (the target's key, the link as written,
-    its line, and for a folder, its href as written: render/markdown.ArticleLink). The pages that
-    show its HTML put in the targets' URLs (render/plans.py)."""
+    its line, its href as written: render/markdown.ArticleLink). The pages that show its HTML put
+    in the targets' URLs (render/plans.py)."""
     comment_digests: bytes = b""
     """A digest of each comment as pages away from the article show it (COMMENT_DIGEST_SIZE bytes
     each, in reading order; render/pages.CommentTexts.digests): a page that lists some of an

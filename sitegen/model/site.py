@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from sitegen.diagnostics import Diagnostic, error
 from sitegen.model.people import Person, index_people
@@ -52,14 +53,22 @@ def assemble_site(config: SiteConfig, articles: list[ArticleRecord],
 
 
 def _check_links(published: tuple[ArticleRecord, ...], every: dict[str, ArticleRecord]) -> list[Diagnostic]:
-    """An error for each link to a Markdown file that names no article, and to a draft's."""
+    """An error for each link to a Markdown file that names no article and no file of a bundle,
+    and for each link to an article that is not built. A link to a folder that is no bundle, or to
+    a bundle's own file, is an ordinary link, left as written."""
     shown = {article.key for article in published}
+    bundle_files = {f"{a.bundle_dir.removeprefix('content/')}/{asset}" for a in published if a.bundle_dir
+                    for asset in a.assets}
     problems = []
     for article in published:
-        for key, written, line, folder_href in article.links:
-            if key in shown or (folder_href and key not in every):
-                continue  # a link to a folder that is no bundle is an ordinary link, left as written
-            why = (f"content/{key} is a draft (build with --drafts to link to it)" if key in every
-                   else f"there is no article content/{key}")
+        for key, written, line, _ in article.links:
+            if key in shown or key in bundle_files or (urlsplit(written).path.endswith("/") and key not in every):
+                continue
+            if key not in every:
+                why = f"there is no article content/{key}"
+            elif every[key].draft:
+                why = f"content/{key} is a draft (build with --drafts to link to it)"
+            else:
+                why = f"content/{key} is not built: another article has its URL"
             problems.append(error(article.path, line, f"the link '{written}' leads nowhere: {why}"))
     return problems

@@ -23,10 +23,9 @@ def slugify(text: str) -> str:
     short stable digest instead, so it still has a URL of its own.
     """
     slug = _transliterating_slugify(text, max_length=80, word_boundary=True, replacements=_SPELLED_OUT)
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
     if WINDOWS_DEVICE.fullmatch(slug):  # a commenter called "Con", a tag "AUX": a folder Windows refuses
-        return f"{slug}-{digest[:4]}"
-    return slug or f"x-{digest}"
+        return f"{slug}-{hashlib.sha256(slug.encode()).hexdigest()[:4]}"  # of the slug: one for every spelling
+    return slug or "x-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
 
 
 def same_name_key(name: str) -> str:

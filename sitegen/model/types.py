@@ -119,6 +119,8 @@ class Article:
     source: SourceLink | None = None
     image: LeadImage | None = None
     summary: str | None = None
+    summary_line: int = 0
+    """The file line of `summary:`, for messages about its links."""
     draft: bool = False
     language: str | None = None
     """Its own language tag, when it differs from the site's: its text, its comments and its dates

@@ -15,7 +15,7 @@ from sitegen.model.records import ArticleRecord, record_article
 from sitegen.model.types import Article, DateView, QuoteSelector, RenderedNote, SiteConfig
 from sitegen.render.anchoring import Passage, TextIndex, fold, mark_passages
 from sitegen.render.dates import date_view
-from sitegen.render.markdown import ArticleLink, render_body, render_inline, render_public, render_trusted
+from sitegen.render.markdown import ArticleLink, render_body, render_public, render_summary, render_trusted
 from sitegen.render.words import Words, language_attributes
 
 
@@ -124,7 +124,10 @@ def render_article(article: Article, words: Words) -> tuple[RenderedArticle, lis
                                         date_view(comment.date, comment.language or language) if comment.date else None,
                                         tuple(comment_notes)))
 
-    summary_html = render_inline(article.summary) if article.summary else first_paragraph or ""
+    summary_html = first_paragraph or ""
+    if article.summary:
+        summary_html, more = render_summary(article.summary, article.key, len(links))
+        links += tuple((target, written, article.summary_line, path) for target, written, _, path in more)
     return RenderedArticle(article.key, body_html, summary_html, tuple(comments), tuple(notes), links), problems
 
 

@@ -97,8 +97,8 @@ def render_inline(text: str) -> str:
 
 ArticleLink = tuple[str, str, int, str]
 """A link from an article's body to another article by its source file: (the target's key under
-content/, the link as written, its line in the body from 0, and for a link to a folder, its href
-as the HTML had it, kept if the folder turns out to be no bundle; "" for a link to a .md file)."""
+content/, the link as written, its line in the body from 0, and its href as the HTML had it,
+kept where the target turns out to be no article: a folder that is no bundle, a bundle's file)."""
 
 
 def article_link_placeholder(number: int) -> str:
@@ -133,7 +133,7 @@ def render_body(text: str, key: str = "") -> tuple[str, str | None, tuple[Articl
     return md.renderer.render(tokens, md.options, env), first, links
 
 
-def _link_articles(tokens, key: str) -> tuple[ArticleLink, ...]:
+def _link_articles(tokens, key: str, first: int = 0) -> tuple[ArticleLink, ...]:
     """Each link to a Markdown file (`../2019/macron.md`) or a bundle's folder (`../macron/`),
     relative to the article's own file, as Hugo's ref and MkDocs' .md links are: its href becomes
     a placeholder, and the link is returned."""
@@ -141,18 +141,28 @@ def _link_articles(tokens, key: str) -> tuple[ArticleLink, ...]:
     for block in tokens:
         if block.type != "inline" or not block.children:
             continue
+        line = block.map[0] if block.map else 0
         for token in block.children:
+            line += token.type in ("softbreak", "hardbreak")
             if token.type != "link_open":
                 continue
             written = str(token.attrGet("href") or "")
             target = _article_key(key, written)
             if target is not None:
-                path, _, fragment = written.partition("#")
-                token.attrSet("href", article_link_placeholder(len(links)) + (f"#{fragment}" if fragment else ""))
-                folder = urlsplit(written).path.endswith("/")
-                links.append((target, unquote(written), block.map[0] if block.map else 0,
-                              escapeHtml(path) if folder else ""))
+                parts = urlsplit(written)
+                after = (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
+                token.attrSet("href", article_link_placeholder(first + len(links)) + after)
+                links.append((target, unquote(written), line, escapeHtml(written.partition("?")[0].partition("#")[0])))
     return tuple(links)
+
+
+def render_summary(text: str, key: str, first: int) -> tuple[str, tuple[ArticleLink, ...]]:
+    """A front-matter summary as inline HTML, with its links to articles numbered from `first`."""
+    md = trusted_markdown()
+    env: dict = {}
+    tokens = md.parseInline(text, env)
+    links = _link_articles(tokens, key, first)
+    return md.renderer.render(tokens[0].children or [], md.options, env), links
 
 
 def _article_key(key: str, url: str) -> str | None:

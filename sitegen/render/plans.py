@@ -264,13 +264,12 @@ class _Planner:
         return max((self.by_key[k].last_changed for k in keys), default=self.no_date)
 
     def link_urls(self, record: ArticleRecord, absolute: bool = False) -> tuple[str, ...]:
-        """Where the record's links to articles by their source file lead. A link to a folder that
-        is no bundle stays as written; one to a Markdown file that is no article is an error of
-        assemble_site's, and leads home meanwhile."""
+        """Where the record's links to articles by their source file lead; one whose target is no
+        article (a folder that is no bundle, a bundle's file) stays as written (assemble_site
+        refuses the others)."""
         url = absolute_url if absolute else href
-        return tuple(url(self.config, self.by_key[key].url_path) if key in self.by_key
-                     else folder_href or url(self.config, "")
-                     for key, _, _, folder_href in record.links)
+        return tuple(url(self.config, self.by_key[key].url_path) if key in self.by_key else as_written
+                     for key, _, _, as_written in record.links)
 
     def link(self, record: ArticleRecord | None) -> Link | None:
         return Link(record.title, href(self.config, record.url_path)) if record else None
