@@ -91,10 +91,6 @@ def render_public(text: str) -> str:
     return public_markdown().render(text)
 
 
-def render_inline(text: str) -> str:
-    return trusted_markdown().renderInline(text)
-
-
 ArticleLink = tuple[str, str, int, str]
 """A link from an article's body to another article by its source file: (the target's key under
 content/, the link as written, its line in the body from 0, and its href as the HTML had it,

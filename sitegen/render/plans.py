@@ -28,6 +28,7 @@ from sitegen.model.types import Moment, SiteConfig
 from sitegen.model.urls import absolute_url, href
 from sitegen.render.charts import comments_chart
 from sitegen.render.dates import date_view, month_title
+from sitegen.render.search import script_words
 from sitegen.render.views import (
     ChainView, Link, MonthEntries, MonthSummary, NoteEntryView, PagerView, PageView, PersonArticle,
     PersonSummary, SiteView, TagSummary, YearSummary, entry_view, page_view, site_view, tag_links,
@@ -510,22 +511,8 @@ class _Planner:
         # A comment's year counts too: the Year filter keeps the hits written that year.
         years = {year for record in self.articles for year, _, _ in record.comment_months}
         years |= {record.date.value.year for record in self.articles}
-        words = self.words
-        script_words = {  # what search.js says (docs/themes.md)
-            "article": words.gettext("Article"), "comment": words.gettext("Comment"),
-            "note": words.gettext("Editor’s note"), "by": words.gettext("by %(author)s"),
-            "searching": words.gettext("Searching…"),
-            "failed": words.gettext("Search could not load its index. Try again later, or browse the tags and "
-                                    "the archive."),
-            "nothing": words.gettext("Nothing found for “%(query)s”."),
-            "found": words.plural_forms("%(num)s article with a match for “%(query)s”.",
-                                        "%(num)s articles with a match for “%(query)s”."),
-            "foundUpTo": words.plural_forms("Up to %(num)s article with a match for “%(query)s”.",
-                                            "Up to %(num)s articles with a match for “%(query)s”."),
-            "more": words.plural_forms("%(num)s more in this article", "%(num)s more in this article"),
-        }
-        self.html(urls.SEARCH, "search.html", words.gettext("Search"), "search page", None, available=searchable,
-                  shards=tuple(folders), script_words=script_words,
+        self.html(urls.SEARCH, "search.html", self.words.gettext("Search"), "search page", None,
+                  available=searchable, shards=tuple(folders), script_words=script_words(self.words),
                   tags=tuple(tag.name for tag in self.site.tags),
                   years=tuple(str(year) for year in sorted(years, reverse=True)))
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from sitegen.model.people import public_handle
 from sitegen.model.types import Moment, SiteConfig
-from sitegen.render.words import site_words
+from sitegen.render.words import Words, site_words
 
 if TYPE_CHECKING:  # the maker that calls this lives in render/pages.py, beside ArticleWork
     from sitegen.render.pages import ArticleWork
@@ -96,3 +96,21 @@ def search_document(config: SiteConfig, work: ArticleWork, shard: int, tags: tup
             _tag("sort", "date", _utc(article.date))]
     html = f'<html lang="{escape(config.language)}"><body>{"".join(head)}{"".join(parts)}</body></html>'
     return SearchDocument(article.url_path, html)
+
+
+def script_words(words: Words) -> dict:
+    """What search.js says, in the site's language: plain texts, and its counts as a form for each
+    CLDR plural category, which the script picks with Intl.PluralRules (docs/themes.md)."""
+    return {
+        "article": words.gettext("Article"), "comment": words.gettext("Comment"),
+        "note": words.gettext("Editor’s note"), "by": words.gettext("by %(author)s"),
+        "searching": words.gettext("Searching…"),
+        "failed": words.gettext("Search could not load its index. Try again later, or browse the tags and "
+                                "the archive."),
+        "nothing": words.gettext("Nothing found for “%(query)s”."),
+        "found": words.plural_forms("%(num)s article with a match for “%(query)s”.",
+                                    "%(num)s articles with a match for “%(query)s”."),
+        "foundUpTo": words.plural_forms("Up to %(num)s article with a match for “%(query)s”.",
+                                        "Up to %(num)s articles with a match for “%(query)s”."),
+        "more": words.plural_forms("%(num)s more in this article", "%(num)s more in this article"),
+    }
