@@ -91,19 +91,24 @@ def article_body(rng: random.Random, passages: list[str]) -> str:
     return "\n\n".join(paragraphs)
 
 
-def thread(rng: random.Random, start: datetime) -> list[dict]:
-    """About 15 comments on average, replies at most MAX_DEPTH deep; as a flat list with parents."""
+def thread(rng: random.Random, start: datetime, count: int | None = None) -> list[dict]:
+    """`count` comments, or about 15 on average, replies at most MAX_DEPTH deep; as a flat list with
+    parents. A comment answers one of the eight newest that may still be answered, or none."""
     comments: list[dict] = []
     depth: dict[str, int] = {}
+    open_parents: list[str] = []  # the comments a reply may answer, oldest first
     when = start
-    for number in range(rng.choice([0, rng.randint(8, 24), rng.randint(12, 36), rng.randint(10, 30)])):
+    if count is None:
+        count = rng.choice([0, rng.randint(8, 24), rng.randint(12, 36), rng.randint(10, 30)])
+    for number in range(count):
         when += timedelta(minutes=rng.randint(1, 400))
         comment_id = f"c{number + 1}"
         parent = None
-        open_parents = [c["id"] for c in comments if depth[c["id"]] < MAX_DEPTH]
         if open_parents and rng.random() < 0.55:
             parent = rng.choice(open_parents[-8:])
         depth[comment_id] = 1 if parent is None else depth[parent] + 1
+        if depth[comment_id] < MAX_DEPTH:
+            open_parents.append(comment_id)
         body = " ".join(sentence(rng, 5, 25) for _ in range(rng.randint(1, 4)))
         if rng.random() < 0.1:
             body = f"> {sentence(rng, 4, 10)}\n\n{body}"

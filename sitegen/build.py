@@ -447,7 +447,7 @@ def _process_source(state: _LoadState,
     if article is None:
         return files.digest, ArticleEntry(None, problems), None, None
     digest = article_digest(files.digest, state.settings)
-    rendered, found = render_article(article, site_words(state.config))
+    rendered, found = render_article(article, site_words(state.config), state.config.comments_per_page)
     record = summarize(article, rendered, digest, state.config)
     work = article_work(state.config, replace(article, url_path=record.url_path), rendered)
     texts = CommentTexts.of(work)

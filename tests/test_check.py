@@ -89,6 +89,19 @@ def test_links_that_leave_the_base_path_and_text_fragments_not_on_the_page(tmp_p
     assert len([l for l in err.splitlines() if l.startswith("2020/01/a/index.html:")]) == 3
 
 
+def test_a_link_written_with_the_sites_host_but_outside_its_path_is_another_sites(tmp_path, capsys):
+    """On user.github.io/digest/, https://user.github.io/blog/ is the same person's other project:
+    a commenter's website, a link in a comment or an article, not a link that lost its base path."""
+    site = write_site(tmp_path / "site", {
+        "sitegen.yaml": PROJECT_SITE,
+        "content/a.md": article(body="See [my other project](https://user.github.io/other/)."),
+        "content/a.comments.yaml": "- id: c1\n  author: x\n  url: https://user.github.io/x/\n"
+                                   "  body: Mine is [here](https://user.github.io/blog/), [there](/blog/)\n"})
+    code, _, err = run_sitegen(["check", "--source", site], capsys)
+    assert code == 1 and "https://user.github.io" not in err
+    assert "<a href> '/blog/' leaves the site: /blog/ is outside the base path /digest/" in err
+
+
 def test_a_404_page_with_relative_links_fails(tmp_path, capsys):
     site = write_site(tmp_path / "site", {
         "sitegen.yaml": PROJECT_SITE,

@@ -30,11 +30,12 @@ def thread(count: int, special: dict[int, str]) -> str:
 
 
 def digest(root: Path, base_url: str = "https://example.org/sub/") -> Path:
-    """Three articles: a word only in one comment deep in a long thread (zanzibarite), a word only
-    in an editor's note (quokkalore), and a word in an article and in a comment (lighthouse)."""
+    """Three articles: a word only in one comment deep in a long thread (zanzibarite, on the
+    thread's third page), a word only in an editor's note (quokkalore), and a word in an article
+    and in a comment (lighthouse)."""
     note = [{"quote": "harbour master", "note": "The quokkalore archive confirms the date."}]
     return write_site(root, {
-        "sitegen.yaml": f"title: Harbour Digest\nbase_url: {base_url}\ntimezone: UTC\n",
+        "sitegen.yaml": f"title: Harbour Digest\nbase_url: {base_url}\ntimezone: UTC\ncomments_per_page: 5\n",
         "content/2020/ferries.md": article("Ferries at dawn", "2020-03-04", "The harbour master spoke of the ferries at tidewater.",
                                            tags=["Harbour"], annotations=note),
         "content/2020/ferries.comments.yaml": thread(14, {12: "I once found zanzibarite on the pier, honestly."}),
@@ -87,7 +88,8 @@ def test_the_index_holds_each_article_with_its_comments_and_notes_as_headings(tm
     assert sorted(documents) == ["/2020/03/ferries/", "/2021/06/lighthouse/", "/2022/05/storm/"]
     ferries = documents["/2020/03/ferries/"]
     anchors = [a["id"] for a in ferries["anchors"] if a["element"] == "h2"]
-    assert anchors[11] == "comment~2021-04-13~comment-c12" and anchors[-1] == "note~2020-03-04~note-1"
+    assert anchors[0] == "comment~2021-02-11~#comment-c1" and anchors[-1] == "note~2020-03-04~#note-1"
+    assert anchors[11] == "comment~2021-04-13~page/3/#comment-c12", "the page of the thread that holds it"
     assert ferries["filters"]["kind"] == ["article", "comment", "note"]
     assert ferries["filters"]["year"] == ["2020", "2021"] and ferries["filters"]["tag"] == ["Harbour"]
     # The note beside its passage is indexed once, under its heading, not in the article's text as well.
@@ -181,7 +183,7 @@ def test_a_word_in_one_comment_finds_that_comment_and_leads_to_it(served, browse
     assert first.locator("mark").inner_text() == "zanzibarite"
     assert page.locator(".search-result-title a").inner_text() == "Ferries at dawn"
     first.locator(".search-hit-excerpt a").click()
-    page.wait_for_url("**/sub/2020/03/ferries/#comment-c12")
+    page.wait_for_url("**/sub/2020/03/ferries/page/3/#comment-c12")
     comment = page.locator("#comment-c12")
     assert comment.evaluate("node => node.matches(':target')")
     # The theme scrolls smoothly: the comment comes into view, and stays there.

@@ -155,6 +155,8 @@ class _Inspection:
         if path == base_path.rstrip("/"):
             path = base_path
         if not path.startswith(base_path):
+            if urlsplit(written).netloc:
+                return None  # written with its host: another site there (a commenter's, another project's)
             self._problem(source, reference.line, f"{reference.what} '{written}' leaves the site: {path} is "
                                                   f"outside the base path {base_path}")
             return None
@@ -356,12 +358,17 @@ class _Inspection:
             self._problem(path, None, f"the search index leads to {document['url']}, which the site does not have")
             return
         for anchor in document["anchors"]:
-            # A comment's or note's heading id is KIND~DAY~ANCHOR (render/search.py); the search page
-            # leads to ANCHOR.
-            target = anchor["id"].split("~", 2)[-1]
-            if target not in self.pages[page].ids:
-                self._problem(path, None, f"the search index leads to {document['url']}#{target}, "
-                              f"which {page} has no id for")
+            # A comment's or note's heading id is KIND~DAY~PLACE (render/search.py): the search page
+            # leads to the document's URL + PLACE ("#comment-c1", "page/3/#comment-c1"); another
+            # element's id, to the document's URL + #ID.
+            parts = anchor["id"].split("~", 2)
+            url = document["url"] + (parts[2] if len(parts) == 3 else "#" + anchor["id"])
+            at, _, target = url.partition("#")
+            held_by = self._published(at.removeprefix("/"))
+            if held_by is None:
+                self._problem(path, None, f"the search index leads to {url}, which the site does not have")
+            elif target not in self.pages[held_by].ids:
+                self._problem(path, None, f"the search index leads to {url}, which {held_by} has no id for")
 
     def _check_pages_files(self) -> None:
         if urls.NO_JEKYLL not in self.files:

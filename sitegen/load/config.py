@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sitegen.diagnostics import Diagnostic, error
+from sitegen.diagnostics import Diagnostic, error, shorten
 from sitegen.load.files import Boundary, decode_text, read_regular_file
 from sitegen.load.messages import load_site_messages
 from sitegen.load.schema import (
@@ -38,8 +38,8 @@ def timezone(value) -> ZoneInfo:
     name = nonempty_text(value)
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise Invalid(f"'{name}' is not an IANA timezone name (like UTC or Europe/Moscow)") from None
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long to be a file's
+        raise Invalid(f"'{shorten(name)}' is not an IANA timezone name (like UTC or Europe/Moscow)") from None
 
 
 def permalink(value) -> str:
@@ -74,6 +74,7 @@ FIELDS = {
     "language": Field(language),
     "timezone": Field(timezone),
     "per_page": Field(whole_number(1)),
+    "comments_per_page": Field(whole_number(1)),
     "permalink": Field(permalink),
     "cname": Field(cname),
     "people": Field(boolean),

@@ -10,9 +10,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Iterator, NamedTuple
 
-from sitegen.model.threads import reading_order
+from sitegen.model.threads import comment_page, reading_order
 from sitegen.model.types import Article, DateView, Moment, RenderedNote, SiteConfig
-from sitegen.model.urls import article_url_path
+from sitegen.model.urls import article_url_path, comment_url_path
 
 COMMENT_DIGEST_SIZE = 8
 """Bytes: enough to tell a comment's edits apart, and 146,838 comments cost a megabyte."""
@@ -88,6 +88,8 @@ class ArticleRecord:
     """Its links to other articles by their source file: (the target's key, the link as written,
     its line, its href as written: render/markdown.ArticleLink). The pages that show its HTML put
     in the targets' URLs (render/plans.py)."""
+    comment_pages: tuple[int, ...] = (0,)
+    """Where each page of its thread starts, as positions in `comments` (model/threads.py)."""
     comment_digests: bytes = b""
     """A digest of each comment as pages away from the article show it (COMMENT_DIGEST_SIZE bytes
     each, in reading order; render/pages.CommentTexts.digests): a page that lists some of an
@@ -97,10 +99,15 @@ class ArticleRecord:
     see of the article. An edit that keeps an article's shape changes no plan, only the content
     its pages show."""
 
+    def comment_url_path(self, position: int) -> str:
+        """The permalink of its comment at `position` in reading order, on the page that holds it."""
+        return comment_url_path(self.url_path, comment_page(self.comment_pages, position), self.comments.ids[position])
+
 
 def record_article(article: Article, config: SiteConfig, digest: str, summary_html: str, summary_text: str,
                    notes: tuple[RenderedNote, ...], date_view: DateView,
-                   links: tuple[tuple[str, str, int, str], ...] = ()) -> ArticleRecord:
+                   links: tuple[tuple[str, str, int, str], ...] = (),
+                   comment_pages: tuple[int, ...] = (0,)) -> ArticleRecord:
     """The record of an article. Its URL is its own (permalink, slug, date), so it is decided here.
     (Its comment_digests are added once its comments are rendered: render/pages.CommentTexts.)"""
     moments = [article.date.value, *(m.value for m in [article.updated] if m)]
@@ -117,6 +124,7 @@ def record_article(article: Article, config: SiteConfig, digest: str, summary_ht
         comments=CommentStamps(*(zip(*stamps) if stamps else ((),) * 6)),
         comment_months=tuple((year, month, count) for (year, month), count in sorted(months.items())),
         notes=notes, last_changed=max(moments), date_view=date_view, links=links,
+        comment_pages=comment_pages,
     )
     shape = hashlib.sha256(pickle.dumps(replace(record, digest="", comment_digests=b""), protocol=5)).hexdigest()
     return replace(record, shape=shape)

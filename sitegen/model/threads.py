@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from typing import Sequence
+
 from sitegen.model.types import Comment, Thread
 
 
@@ -23,3 +26,18 @@ def reading_order(thread: Thread) -> list[tuple[Comment, int]]:
         ordered.append((comment, depth))
         stack.extend((reply, depth + 1) for reply in reversed(children.get(comment.id, [])))
     return ordered
+
+
+def comment_page_starts(parent_ids: Sequence[str | None], per_page: int) -> tuple[int, ...]:
+    """Where each page of a long thread starts: positions in reading order (the first is 0).
+
+    A page holds `per_page` top-level comments, each with all its replies, so a reply is always on
+    the page of the comment it answers, however long its chain.
+    """
+    roots = [position for position, parent in enumerate(parent_ids) if parent is None]
+    return tuple(roots[::per_page]) or (0,)
+
+
+def comment_page(starts: tuple[int, ...], position: int) -> int:
+    """The number (from 1) of the page that holds the comment at `position` in reading order."""
+    return bisect_right(starts, position)

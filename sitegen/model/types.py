@@ -23,6 +23,8 @@ class SiteConfig:
     language: str = "en"
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     per_page: int = 20
+    comments_per_page: int = 200
+    """Top-level comments on each page of a long thread, each with all its replies (FORMAT.md)."""
     permalink: str = "/{year}/{month}/{slug}/"
     cname: str | None = None
     people: bool = True

@@ -7,6 +7,9 @@ the link pages use, `absolute_url` into the URL feeds and sitemaps use.
 
 from __future__ import annotations
 
+import posixpath
+
+from sitegen.model.pagination import page_url_path
 from sitegen.model.types import Moment, SiteConfig
 
 HOME = ""
@@ -61,6 +64,24 @@ def month_url_path(year: int, month: int) -> str:
 
 def comments_feed_url_path(article_url_path: str) -> str:
     return article_url_path + "comments.xml"
+
+
+def comment_page_url_path(article_url_path: str, number: int) -> str:
+    """A long thread's page of comments: the article itself, then its URL + "page/2/", ... as lists
+    are paginated."""
+    return page_url_path(article_url_path, number)
+
+
+def comment_page_link(from_number: int, to_number: int) -> str:
+    """A link from one page of a thread to another, relative, as an article's HTML needs it: it is
+    rendered before its URL is decided. ("page/3/" from the article, "../../" back to it.)"""
+    here, there = (page_url_path("", number).rstrip("/") or "." for number in (from_number, to_number))
+    return posixpath.relpath(there, here) + "/"
+
+
+def comment_url_path(article_url_path: str, page: int, comment_id: str) -> str:
+    """A comment's permalink: the page of comments that holds it + #comment-ID."""
+    return f"{comment_page_url_path(article_url_path, page)}#comment-{comment_id}"
 
 
 def annotations_url_path(article_url_path: str) -> str:

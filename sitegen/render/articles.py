@@ -3,16 +3,20 @@ run in worker processes."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import partial
 from html import escape
+from typing import Callable
 from urllib.parse import quote
 
 from markupsafe import Markup
 
 from sitegen.diagnostics import Diagnostic, error, shorten
-from sitegen.model.threads import reading_order
+from sitegen.model.threads import comment_page, comment_page_starts, reading_order
 from sitegen.model.records import ArticleRecord, record_article
-from sitegen.model.types import Article, DateView, QuoteSelector, RenderedNote, SiteConfig
+from sitegen.model.types import Article, Comment, DateView, QuoteSelector, RenderedNote, SiteConfig
+from sitegen.model.urls import comment_page_link
 from sitegen.render.anchoring import Passage, TextIndex, fold, mark_passages
 from sitegen.render.dates import date_view
 from sitegen.render.markdown import ArticleLink, render_body, render_public, render_summary, render_trusted
@@ -42,6 +46,13 @@ class RenderedArticle:
     links: tuple[ArticleLink, ...] = ()
     """Its body's links to other articles by their source file, each a placeholder in the HTML
     until the site is planned (render/markdown.py), with its line in the article's file."""
+    comment_pages: tuple[int, ...] = (0,)
+    """Where each page of its comments starts, as positions in `comments` (model/threads.py): one
+    page unless the thread has more than `comments_per_page` top-level comments."""
+
+    def comment_page_numbers(self) -> dict[str, int]:
+        """The number of the page that holds each comment, by its id."""
+        return {comment.id: comment_page(self.comment_pages, position) for position, comment in enumerate(self.comments)}
 
 
 def text_fragment(exact: str, prefix: str | None) -> str:
@@ -64,13 +75,18 @@ def note_aside(number: int, note_html: str, author: str | None, target: str, wor
             f'<div class="note-body">{note_html}</div>{byline}</aside>')
 
 
-def render_article(article: Article, words: Words) -> tuple[RenderedArticle, list[Diagnostic]]:
+def render_article(article: Article, words: Words, comments_per_page: int) -> tuple[RenderedArticle, list[Diagnostic]]:
     """The article's HTML; its comments' dates in their language (their own, else the article's),
-    its notes in the site's (`words`): a note is the editors', written around the article."""
+    its notes in the site's (`words`): a note is the editors', written around the article. Its
+    thread is cut into pages of `comments_per_page` top-level comments."""
     language = article.language or words.language
     site_text = language_attributes(words.language, language)  # a note in a Russian article is in English
     problems: list[Diagnostic] = []
+    in_order = reading_order(article.thread)
+    pages = comment_page_starts([comment.parent_id for comment, _ in in_order], comments_per_page)
+    place = CommentPlaces(pages, in_order)
     body_html, first_paragraph, links = render_body(article.body, article.key)
+    body_html = place.links(body_html)
     links = tuple((target, written, article.body_line + line, path) for target, written, line, path in links)
 
     index = TextIndex(body_html) if any(a.quote for a in article.annotations) else None
@@ -105,7 +121,7 @@ def render_article(article: Article, words: Words) -> tuple[RenderedArticle, lis
         # The directive needs a prefix only where the words occur more than once.
         directive_prefix = " ".join(prefix.split()[-3:]) if len(index.find(exact)) > 1 else None
         selector = QuoteSelector(exact, prefix, suffix, text_fragment(exact, directive_prefix))
-        notes.append(_note(number, annotation, f"passage-{number}", selector, words, site_text))
+        notes.append(_note(number, annotation, f"passage-{number}", selector, words, site_text, place.links))
     if passages:
         body_html = mark_passages(body_html, passages, {n.number: n.html for n in notes})
 
@@ -114,26 +130,52 @@ def render_article(article: Article, words: Words) -> tuple[RenderedArticle, lis
         if annotation.comment_id is not None:
             on_comment.setdefault(annotation.comment_id, []).append(annotation)
     comments = []
-    for comment, depth in reading_order(article.thread):
+    for comment, depth in in_order:
         comment_notes = []
+        placed = partial(place.links, here=place.page_of.get(comment.id, 1))
         for annotation in on_comment.get(comment.id, ()):
             # In the comment's card, after its text: among the site's words already.
-            comment_notes.append(_note(len(notes) + 1, annotation, f"comment-{comment.id}", None, words, ""))
+            comment_notes.append(_note(len(notes) + 1, annotation, f"comment-{comment.id}", None, words, "", placed))
             notes.append(comment_notes[-1])
-        comments.append(RenderedComment(comment.id, comment.parent_id, depth, render_public(comment.body),
+        comments.append(RenderedComment(comment.id, comment.parent_id, depth, placed(render_public(comment.body)),
                                         date_view(comment.date, comment.language or language) if comment.date else None,
                                         tuple(comment_notes)))
 
-    summary_html = first_paragraph or ""
+    summary_html = place.links(first_paragraph or "")
     if article.summary:
         summary_html, more = render_summary(article.summary, article.key, len(links))
+        summary_html = place.links(summary_html)
         links += tuple((target, written, article.summary_line, path) for target, written, _, path in more)
-    return RenderedArticle(article.key, body_html, summary_html, tuple(comments), tuple(notes), links), problems
+    return RenderedArticle(article.key, body_html, summary_html, tuple(comments), tuple(notes), links,
+                           pages), problems
+
+
+class CommentPlaces:
+    """Which page of a long thread holds each comment, for the links to comments by their fragment
+    alone ("#comment-c250") in an article's text, notes and comments."""
+
+    _LINK = re.compile(r'href="#comment-([A-Za-z0-9_.:-]+)"')  # load/threads.py's ids
+
+    def __init__(self, starts: tuple[int, ...], in_order: list[tuple[Comment, int]]):
+        self.page_of = ({comment.id: comment_page(starts, position) for position, (comment, _) in enumerate(in_order)}
+                        if len(starts) > 1 else {})
+
+    def links(self, html: str, here: int = 1) -> str:
+        """`html`, which sits on page `here` (the article's text and its notes: the first), with its
+        links to comments on other pages leading there: relative, since the article's URL is not
+        decided yet (model/records.py)."""
+        if not self.page_of:
+            return html
+
+        def place(match: re.Match) -> str:
+            page = self.page_of.get(match.group(1), here)
+            return match.group(0) if page == here else f'href="{comment_page_link(here, page)}#comment-{match.group(1)}"'
+        return self._LINK.sub(place, html)
 
 
 def _note(number: int, annotation, target: str, selector: QuoteSelector | None, words: Words,
-          site_text: str) -> RenderedNote:
-    note_html = render_trusted(annotation.note)
+          site_text: str, placed: Callable[[str], str]) -> RenderedNote:
+    note_html = placed(render_trusted(annotation.note))
     return RenderedNote(number, note_aside(number, note_html, annotation.author, target, words, site_text), note_html,
                         annotation.author, selector, annotation.comment_id)
 
@@ -141,4 +183,5 @@ def _note(number: int, annotation, target: str, selector: QuoteSelector | None, 
 def summarize(article: Article, rendered: RenderedArticle, digest: str, config: SiteConfig) -> ArticleRecord:
     """The article's record, with what lists show of it rendered."""
     return record_article(article, config, digest, rendered.summary_html, Markup(rendered.summary_html).striptags(),
-                          rendered.notes, date_view(article.date, config.language), rendered.links)
+                          rendered.notes, date_view(article.date, config.language), rendered.links,
+                          rendered.comment_pages)

@@ -17,6 +17,7 @@ from markupsafe import Markup
 from sitegen.diagnostics import Diagnostic, error
 from sitegen.model.people import public_handle
 from sitegen.model.records import COMMENT_DIGEST_SIZE
+from sitegen.model.threads import comment_page
 from sitegen.model.types import Article, DateView, SiteConfig
 from sitegen.model import urls
 from sitegen.model.urls import absolute_url, href
@@ -78,7 +79,7 @@ class CommentTexts(NamedTuple):
     (strings read back from the cache many times faster than as many objects): the article's title
     and URL path, then, for the i-th comment in reading order, its id, HTML, date as (iso, text) or
     None, its feed entry's date, author, display name, the id of the comment it answers, and its
-    language (its own, else its article's)."""
+    language (its own, else its article's); last, where the thread's pages start."""
 
     title: str
     url_path: str
@@ -90,6 +91,7 @@ class CommentTexts(NamedTuple):
     names: tuple[str | None, ...]
     parent_ids: tuple[str | None, ...]
     languages: tuple[str | None, ...]
+    pages: tuple[int, ...]
 
     @staticmethod
     def of(work: ArticleWork) -> CommentTexts:
@@ -101,7 +103,7 @@ class CommentTexts(NamedTuple):
             tuple((c.date.iso, c.date.text) if c.date else None for c in comments),
             tuple(rfc3339((c.date or article.date).value) for c in sources), tuple(c.author for c in sources),
             tuple(c.name for c in sources), tuple(c.parent_id for c in sources),
-            tuple(c.language or article.language for c in sources))
+            tuple(c.language or article.language for c in sources), work.rendered.comment_pages)
 
     def digests(self) -> bytes:
         """A digest of each comment as these texts give it, in order (COMMENT_DIGEST_SIZE bytes each;
@@ -109,26 +111,35 @@ class CommentTexts(NamedTuple):
         of the things it reads of it changed."""
         author_of = dict(zip(self.ids, self.authors))
         return b"".join(hashlib.blake2b(repr(
-            (self.title, self.url_path, *fields, author_of.get(fields[-1]))).encode(),
+            (self.title, self.permalink(place), *fields, author_of.get(fields[-2]))).encode(),
             digest_size=COMMENT_DIGEST_SIZE).digest()
-            for fields in zip(self.ids, self.bodies, self.dates, self.updated, self.authors, self.names,
-                              self.parent_ids, self.languages))
+            for place, fields in enumerate(zip(self.ids, self.bodies, self.dates, self.updated, self.authors,
+                                               self.names, self.parent_ids, self.languages)))
+
+    def page_path(self, place: int) -> str:
+        """The URL path of the page of the thread that holds the comment at `place`."""
+        return urls.comment_page_url_path(self.url_path, comment_page(self.pages, place))
+
+    def permalink(self, place: int) -> str:
+        return f"{self.page_path(place)}#comment-{self.ids[place]}"
 
     def view(self, comment_id: str, config: SiteConfig, person_url: str | None) -> CommentEntryView:
         """The comment as a page away from its article shows it; an excluded handle is anonymous."""
         place = self.ids.index(comment_id)
-        url = href(config, self.url_path)
+        permalink = href(config, self.permalink(place))
         author = public_handle(self.authors[place], config.people_exclude)
         parent, reply_to = self.parent_ids[place], None
         if parent is not None:
-            answered = public_handle(self.authors[self.ids.index(parent)], config.people_exclude)
-            reply_to = Link(answered or site_words(config).gettext("Anonymous"), f"{url}#comment-{parent}")
+            answered_at = self.ids.index(parent)
+            answered = public_handle(self.authors[answered_at], config.people_exclude)
+            reply_to = Link(answered or site_words(config).gettext("Anonymous"), href(config, self.permalink(answered_at)))
         date = self.dates[place]
-        # Shown away from its article, a comment's relative links ("#comment-c1") are joined to its URL.
-        return CommentEntryView(Link(self.title, url), f"{url}#comment-{comment_id}", author,
+        # Shown away from its article, a comment's relative links ("#comment-c1") are joined to its page's URL.
+        return CommentEntryView(Link(self.title, href(config, self.url_path)), permalink, author,
                                 self.names[place] if author else None, DateView(*date) if date else None,
-                                Markup(rebase_links(self.bodies[place], url)), person_url if author else None,
-                                reply_to, language_attributes(self.languages[place], config.language))
+                                Markup(rebase_links(self.bodies[place], href(config, self.page_path(place)))),
+                                person_url if author else None, reply_to,
+                                language_attributes(self.languages[place], config.language))
 
 
 class ArticleStore(Protocol):
@@ -203,7 +214,7 @@ def _template_page(plan: TemplatePage, context: MakeContext) -> Made:
 def _article_page(plan: ArticlePage, context: MakeContext) -> Made:
     work = context.article(plan.key)
     view = article_view(context.config, work.article, work.rendered, plan.tags, plan.month, plan.newer, plan.older,
-                        dict(plan.people))
+                        dict(plan.people), plan.thread_pager)
     html, problems = context.templates.render("article.html", {"site": plan.site, "page": plan.page, "article": view},
                                               plan.page.url)
     return (put_article_links(html, plan.links) if html is not None else None), problems
@@ -229,11 +240,14 @@ def _articles_feed(plan: ArticlesFeed, context: MakeContext) -> Made:
     return atom_xml(feed), []
 
 
-def comment_entry(article_url: str, comment_id: str, title: str, who: str, when: str, body_html: str,
-                  language: str | None = None) -> FeedEntry:
-    url = f"{article_url}#comment-{comment_id}"
-    return FeedEntry(id=url, title=title, url=url, updated=when, published=when, authors=(who,), categories=(),
-                     summary_html="", content_html=body_html, base_url=article_url, language=language)
+def comment_entry(article_url: str, page_url: str, comment_id: str, title: str, who: str, when: str,
+                  body_html: str, language: str | None = None) -> FeedEntry:
+    """`page_url`: the page of the thread that holds the comment. The entry's id is the comment's
+    address on the article, which stays when a thread grows another page."""
+    url = f"{page_url}#comment-{comment_id}"
+    return FeedEntry(id=f"{article_url}#comment-{comment_id}", title=title, url=url, updated=when, published=when,
+                     authors=(who,), categories=(), summary_html="", content_html=body_html, base_url=page_url,
+                     language=language)
 
 
 @makes(CommentsFeed)
@@ -246,14 +260,16 @@ def _comments_feed(plan: CommentsFeed, context: MakeContext) -> Made:
     words = site_words(config)
     anonymous = words.gettext("Anonymous")
     entries = []
-    for item in rendered.comments:
+    for position, item in enumerate(rendered.comments):
         comment = by_id[item.id]
         who = comment.author or anonymous
         parent = by_id.get(comment.parent_id)
         title = (words.gettext("%(author)s replied to %(parent)s", author=who, parent=parent.author or anonymous)
                  if parent else words.gettext("%(author)s commented", author=who))
         language = comment.language or article.language
-        entries.append(comment_entry(url, comment.id, title, who, rfc3339((comment.date or article.date).value),
+        page = absolute_url(config, urls.comment_page_url_path(
+            article.url_path, comment_page(rendered.comment_pages, position)))
+        entries.append(comment_entry(url, page, comment.id, title, who, rfc3339((comment.date or article.date).value),
                                      item.body_html, language if language != config.language else None))
     entries.sort(key=lambda e: e.updated, reverse=True)
     updated = max((e.updated for e in entries), default=rfc3339((article.updated or article.date).value))
@@ -276,8 +292,8 @@ def _commenter_feed(plan: CommenterFeed, context: MakeContext) -> Made:
                  if view.reply_to else words.gettext("Comment on “%(title)s”", title=texts.title))
         place = texts.ids.index(item.comment_id)
         language = texts.languages[place]
-        entries.append(comment_entry(absolute_url(config, texts.url_path), item.comment_id, title,
-                                     plan.author, texts.updated[place], texts.bodies[place],
+        entries.append(comment_entry(absolute_url(config, texts.url_path), absolute_url(config, texts.page_path(place)),
+                                     item.comment_id, title, plan.author, texts.updated[place], texts.bodies[place],
                                      language if language != config.language else None))
     self_url = absolute_url(config, plan.url_path)
     feed = Feed(self_url, plan.title, config.title, self_url, absolute_url(config, plan.page_path),
@@ -288,16 +304,22 @@ def _commenter_feed(plan: CommenterFeed, context: MakeContext) -> Made:
 @makes(AnnotationsDocument)
 def _annotations(plan: AnnotationsDocument, context: MakeContext) -> Made:
     work = context.article(plan.key)
-    article = work.article
+    article, rendered = work.article, work.rendered
     url = absolute_url(context.config, article.url_path)
     created = rfc3339((article.updated or article.date).value)
+    numbers = rendered.comment_page_numbers() if rendered.notes else {}
+    page_of = {note.number: absolute_url(context.config, urls.comment_page_url_path(article.url_path,
+                                                                                  numbers[note.comment_id]))
+               for note in rendered.notes if not note.selector}
     items = tuple(WebAnnotation(
-        id=f"{url}#note-{note.number}", note_html=note.note_html, author=note.author, created=created,
-        target_url=url, exact=note.selector.exact if note.selector else None,
+        # Away from its page, the note's relative links ("#comment-c1", "plan.png") are joined to its URL.
+        id=f"{page_of.get(note.number, url)}#note-{note.number}",
+        note_html=rebase_links(note.note_html, page_of.get(note.number, url)), author=note.author,
+        created=created, target_url=url, exact=note.selector.exact if note.selector else None,
         prefix=note.selector.prefix if note.selector else None,
         suffix=note.selector.suffix if note.selector else None,
-        comment_url=None if note.selector else f"{url}#comment-{note.comment_id}",
-    ) for note in work.rendered.notes)
+        comment_url=None if note.selector else f"{page_of[note.number]}#comment-{note.comment_id}",
+    ) for note in rendered.notes)
     collection = AnnotationCollection(absolute_url(context.config, plan.url_path),
                                       site_words(context.config).gettext("Editors’ notes on “%(title)s”",
                                                                          title=article.title), items)

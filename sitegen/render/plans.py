@@ -31,7 +31,7 @@ from sitegen.render.dates import date_view, month_title
 from sitegen.render.search import script_words
 from sitegen.render.views import (
     ChainView, Link, MonthEntries, MonthSummary, NoteEntryView, PagerView, PageView, PersonArticle,
-    PersonSummary, SiteView, TagSummary, YearSummary, entry_view, page_view, site_view, tag_links,
+    PersonSummary, SiteView, TagSummary, YearSummary, entry_view, page_view, rebase_links, site_view, tag_links,
 )
 from sitegen.render.words import site_words
 
@@ -103,6 +103,9 @@ class ArticlePage(OneArticlePage):
     """(a comment's author as written, their commenter's page) for each commenter who has one."""
     links: tuple[str, ...] = ()
     """The URLs of the articles its body links to by their source file, in order."""
+    thread_pager: PagerView | None = None
+    """Which page of a long thread this is (model/threads.py), or None when the thread has one
+    page. The first page is the article; the others show its header and their comments."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -283,16 +286,20 @@ class _Planner:
                          href(config, urls.month_url_path(local.year, local.month)))
             newer = self.articles[index - 1] if index > 0 else None
             older = self.articles[index + 1] if index + 1 < len(self.articles) else None
-            comments_feed = Link(self.words.gettext("Comments on “%(title)s”", title=record.title),
-                                 absolute_url(config, urls.comments_feed_url_path(record.url_path)))
-            page = page_view(config, record.url_path, record.title, record.summary_text,
-                             (comments_feed,))
-            self.plans.append(ArticlePage(
-                url_path=record.url_path, source=record.path, lastmod=record.last_changed, key=record.key,
-                site=self.site_view, page=page, tags=self.tags[record.key], month=month,
-                newer=self.link(newer), older=self.link(older), links=self.link_urls(record),
-                people=tuple((author, url) for author in dict.fromkeys(record.comments.authors)
-                             if author and (url := self.person_url(author)))))
+            on_comments = self.words.gettext("Comments on “%(title)s”", title=record.title)
+            comments_feed = Link(on_comments, absolute_url(config, urls.comments_feed_url_path(record.url_path)))
+            people = tuple((author, url) for author in dict.fromkeys(record.comments.authors)
+                           if author and (url := self.person_url(author)))
+            pages = paginate(record.comment_pages, 1, record.url_path)  # a page per start: numbers and URLs
+            for pager, _ in pages:
+                title = record.title if pager.number == 1 else self.numbered(on_comments, pager)
+                self.plans.append(ArticlePage(
+                    url_path=pager.url_path, source=record.path, lastmod=record.last_changed, key=record.key,
+                    site=self.site_view, page=page_view(config, pager.url_path, title, record.summary_text,
+                                                        (comments_feed,)),
+                    tags=self.tags[record.key], month=month, newer=self.link(newer), older=self.link(older),
+                    links=self.link_urls(record), people=people,
+                    thread_pager=self.pager_view(pager) if len(pages) > 1 else None))
             self.plans.append(CommentsFeed(url_path=urls.comments_feed_url_path(record.url_path),
                                            source=record.path, key=record.key))
             if record.notes:  # an article with no notes has no annotation document
@@ -402,14 +409,19 @@ class _Planner:
         notes = []
         for record in self.articles:
             page = href(config, record.url_path)
-            author_of = dict(zip(record.comments.ids, record.comments.authors)) if record.notes else {}
+            position = {id: place for place, id in enumerate(record.comments.ids)} if record.notes else {}
             for note in record.notes:
-                target = (f"{page}{note.selector.text_fragment}" if note.selector
-                          else f"{page}#comment-{note.comment_id}")
-                notes.append(NoteEntryView(Link(record.title, page), note.number, f"{page}#note-{note.number}",
-                                           Markup(note.note_html), note.author,
+                if note.selector:  # on the article's text
+                    target, commenter, on_page = f"{page}{note.selector.text_fragment}", None, page
+                else:  # in a comment's card, on the page of the thread that holds it
+                    place = position[note.comment_id]
+                    target, commenter = href(config, record.comment_url_path(place)), record.comments.authors[place]
+                    on_page = target.partition("#")[0]
+                # Its relative links ("#comment-c1", "plan.png") are joined to the page it is on.
+                notes.append(NoteEntryView(Link(record.title, page), note.number, f"{on_page}#note-{note.number}",
+                                           Markup(rebase_links(note.note_html, on_page)), note.author,
                                            note.selector.exact if note.selector else None, target,
-                                           self.public(author_of.get(note.comment_id))))
+                                           self.public(commenter)))
         self.html(urls.NOTES, "notes.html", self.words.gettext("Editors’ notes"), "notes page", self.site_lastmod,
                   notes=tuple(notes))
 
@@ -484,12 +496,11 @@ class _Planner:
                 deepest = position
         if deepest is None:
             return None
-        page = href(self.config, record.url_path)
-        first, last = stamps[root[stamps.ids[deepest]]], stamps[deepest]
+        first, last = root[stamps.ids[deepest]], deepest
         anonymous = self.words.gettext("Anonymous")
-        return ChainView(Link(record.title, page), depth[last.id] + 1,
-                         Link(self.public(first.author) or anonymous, f"{page}#comment-{first.id}"),
-                         Link(self.public(last.author) or anonymous, f"{page}#comment-{last.id}"))
+        return ChainView(self.link(record), depth[stamps.ids[last]] + 1,
+                         *(Link(self.public(stamps.authors[place]) or anonymous,
+                                href(self.config, record.comment_url_path(place))) for place in (first, last)))
 
     def search_pages(self, searchable: bool) -> None:
         """/search/, and the shards of its index (none with `search: false`, or where it cannot be made)."""

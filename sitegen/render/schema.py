@@ -1,5 +1,7 @@
 """schema.org JSON-LD for an article and its thread, so search engines read the discussion as one:
-an Article whose `comment`s are Comments, each reply nested in the comment it answers.
+an Article whose `comment`s are Comments, each reply nested in the comment it answers; on each
+page of a long thread, the comments on that page, and of each comment the first words: the
+data stays a small share of the page.
 
 Built in Python and serialized once per page (a template assembling it value by value spent a
 third of an article page's time in `tojson`); templates get it through the `schema_org` filter.
@@ -7,6 +9,7 @@ third of an article page's time in `tojson`); templates get it through the `sche
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from markupsafe import Markup
@@ -23,6 +26,19 @@ def person(name: str, handle: str | None = None, url: str | None = None) -> dict
     return result
 
 
+TEXT_LIMIT = 140
+"""Characters of a comment's text in the data; the page holds the whole text, and a comment of
+megabytes must not be there twice."""
+
+
+def shortened(text: str, limit: int = TEXT_LIMIT) -> str:
+    """`text`, or its first words up to `limit` characters and "…"."""
+    if len(text) <= limit:
+        return text
+    whole_words = re.match(rf"(.{{1,{limit}}})(?=\s)", text, re.S)  # the longest run that ends at a space
+    return (whole_words.group(1) if whole_words else text[:limit]).rstrip() + "…"
+
+
 def comment_schema(comment: CommentView, page_url: str, anonymous: str) -> dict[str, Any]:
     permalink = f"{page_url}#{comment.anchor}"
     result: dict[str, Any] = {
@@ -33,7 +49,7 @@ def comment_schema(comment: CommentView, page_url: str, anonymous: str) -> dict[
         result["dateCreated"] = comment.date.iso
     if comment.reply_to:
         result["parentItem"] = {"@id": page_url + comment.reply_to.url}
-    result["text"] = comment.body_html.striptags()
+    result["text"] = shortened(comment.body_html.striptags())
     if comment.replies:  # nesting is bounded by views.MAX_NESTING
         result["commentCount"] = comment.reply_count
         result["comment"] = [comment_schema(reply, page_url, anonymous) for reply in comment.replies]
@@ -63,8 +79,8 @@ def article_schema(article: ArticleView, site: SiteView, page: PageView, image_u
         result["image"] = image_url
     result["discussionUrl"] = article.absolute_url + "#comments"
     result["commentCount"] = article.thread.total
-    result["comment"] = [comment_schema(comment, article.absolute_url, anonymous)
-                         for comment in article.thread.comments]
+    # A long thread's page has its own comments: they are on it, at its address.
+    result["comment"] = [comment_schema(comment, page.canonical_url, anonymous) for comment in article.thread.comments]
     return result
 
 

@@ -6,8 +6,8 @@ to search it, grows with the square of the number of documents (docs/research/pa
 the browser fetches a few bytes per document before its first query. Inside the document each
 comment and note starts at a heading whose `id` Pagefind turns into a sub-result of its own, so
 a hit still lands on the comment. That id carries what the result shows of the one comment or
-note: its kind, its date and its anchor on the article's page (`hit_id`); the search page's
-script reads them back.
+note: its kind, its date and where it is from the article's page ("#comment-c1", or
+"page/3/#comment-c1" in a long thread: `hit_id`); the search page's script reads them back.
 
 Pagefind makes every `meta` field searchable, so what a result shows but must not be found by
 (the article's date) travels as a filter value: the search page never filters by that key, so
@@ -20,8 +20,9 @@ from datetime import timezone
 from html import escape
 from typing import TYPE_CHECKING, NamedTuple
 
+from sitegen.model import urls
 from sitegen.model.people import public_handle
-from sitegen.model.types import Moment, SiteConfig
+from sitegen.model.types import Article, Moment, SiteConfig
 from sitegen.render.words import Words, site_words
 
 if TYPE_CHECKING:  # the maker that calls this lives in render/pages.py, beside ArticleWork
@@ -36,10 +37,16 @@ class SearchDocument(NamedTuple):
     html: str
 
 
-def hit_id(kind: str, day: str, anchor: str) -> str:
-    """A heading's id in a search document: "comment~2019-11-03~comment-c1". The page's own anchor
-    goes last: the search page's script reads up to the second "~"."""
-    return f"{kind}~{day}~{anchor}"
+def hit_id(kind: str, day: str, place: str) -> str:
+    """A heading's id in a search document: "comment~2019-11-03~#comment-c1". Where the hit is, from
+    the article's URL, goes last: the search page's script reads up to the second "~"."""
+    return f"{kind}~{day}~{place}"
+
+
+def _place(article: Article, page: int, anchor: str) -> str:
+    """Where an anchor on a page of the article's thread is, from the article's URL: "#note-2",
+    "page/3/#comment-c1"."""
+    return f"{urls.comment_page_url_path(article.url_path, page).removeprefix(article.url_path)}#{anchor}"
 
 
 def _utc(moment: Moment) -> str:
@@ -71,6 +78,7 @@ def search_document(config: SiteConfig, work: ArticleWork, shard: int, tags: tup
     kinds, years = [ARTICLE], {article.date.value.year}
 
     by_id = {comment.id: comment for comment in article.thread.comments}
+    page_of = rendered.comment_page_numbers()
     for item in rendered.comments:
         comment = by_id[item.id]
         moment = comment.date or article.date
@@ -79,12 +87,12 @@ def search_document(config: SiteConfig, work: ArticleWork, shard: int, tags: tup
         who = author or words.gettext("Anonymous")
         if author and comment.name and comment.name != author:
             who += f" ({comment.name})"
-        parts.append(f'<h2 id="{escape(hit_id(COMMENT, _day(moment), "comment-" + item.id))}">{escape(who)}</h2>'
+        parts.append(f'<h2 id="{escape(hit_id(COMMENT, _day(moment), _place(article, page_of[item.id], "comment-" + item.id)))}">{escape(who)}</h2>'
                      f"<div>{item.body_html}</div>")
     if rendered.comments:
         kinds.append(COMMENT)
     for note in rendered.notes:
-        parts.append(f'<h2 id="{escape(hit_id(NOTE, _day(article.date), f"note-{note.number}"))}">'
+        parts.append(f'<h2 id="{escape(hit_id(NOTE, _day(article.date), _place(article, page_of.get(note.comment_id, 1), f"note-{note.number}")))}">'
                      f'{escape(note.author or words.gettext("Editor’s note"))}</h2><div>{note.note_html}</div>')
     if rendered.notes:
         kinds.append(NOTE)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urljoin
 
 from markupsafe import Markup
 
@@ -120,6 +121,8 @@ class ThreadView:
     """How many the source had, when that is more than were kept."""
     closed: bool
     feed_url: str
+    pager: PagerView | None = None
+    """Which page of a long thread `comments` are (render/plans.py), or None for a thread on one page."""
 
 
 @dataclass(frozen=True)
@@ -367,20 +370,25 @@ chain of any length renders (templates recurse once per level) and stays readabl
 
 
 def thread_view(config: SiteConfig, article: Article, rendered: RenderedArticle,
-                people: dict[str, str]) -> ThreadView:
-    """`people`: a comment's author, as written -> their commenter's page."""
+                people: dict[str, str], pager: PagerView | None = None) -> ThreadView:
+    """`people`: a comment's author, as written -> their commenter's page; `pager`: the page of a
+    long thread to show (its comments alone), None for all of them."""
     anonymous = site_words(config).gettext("Anonymous")
     by_id = {c.id: c for c in article.thread.comments}
-    depth = {item.id: item.depth for item in rendered.comments}
+    shown = rendered.comments
+    if pager is not None:
+        starts = rendered.comment_pages
+        shown = shown[starts[pager.number - 1]:starts[pager.number] if pager.number < len(starts) else None]
+    depth = {item.id: item.depth for item in shown}
     shown_under: dict[str, str | None] = {}  # comment id -> the comment it is listed under
-    for item in rendered.comments:  # reading order: a comment comes before its replies
+    for item in shown:  # reading order: a comment comes before its replies
         if item.depth < MAX_NESTING:
             shown_under[item.id] = item.parent_id
         else:
             parent = item.parent_id
             shown_under[item.id] = parent if depth[parent] == MAX_NESTING - 1 else shown_under[parent]
     listed: dict[str | None, list[CommentView]] = {}
-    for item in reversed(rendered.comments):  # replies are built before the comments they answer
+    for item in reversed(shown):  # replies are built before the comments they answer
         comment = by_id[item.id]
         replies = tuple(reversed(listed.pop(item.id, [])))
         answered = by_id.get(comment.parent_id)
@@ -406,7 +414,8 @@ def thread_view(config: SiteConfig, article: Article, rendered: RenderedArticle,
     total = len(rendered.comments)
     count = article.thread.count
     return ThreadView(roots, total, count if count is not None and count > total else None, article.thread.closed,
-                      absolute_url(config, urls.comments_feed_url_path(article.url_path)))
+                      absolute_url(config, urls.comments_feed_url_path(article.url_path)), pager)
+
 
 
 _LINK_ATTRIBUTE = re.compile(r"""\b(href|src)=(["'])(.*?)\2""")
@@ -422,7 +431,7 @@ def rebase_links(html: str, base: str) -> str:
         attribute, quote, url = match.groups()
         if not url or url.startswith("/") or SCHEME.match(url):
             return match.group(0)
-        return f"{attribute}={quote}{base}{url}{quote}"
+        return f"{attribute}={quote}{urljoin(base, url)}{quote}"  # "../../#comment-c1" from a thread's page 3
     return _LINK_ATTRIBUTE.sub(rebase, html)
 
 
@@ -442,7 +451,8 @@ def entry_view(config: SiteConfig, record: ArticleRecord, tags: tuple[Link, ...]
 
 
 def article_view(config: SiteConfig, article: Article, rendered: RenderedArticle, tags: tuple[Link, ...],
-                 month: Link, newer: Link | None, older: Link | None, people: dict[str, str]) -> ArticleView:
+                 month: Link, newer: Link | None, older: Link | None, people: dict[str, str],
+                 thread_pager: PagerView | None = None) -> ArticleView:
     image = None
     if article.image is not None:
         src = absolute_src = article.image.src
@@ -470,7 +480,7 @@ def article_view(config: SiteConfig, article: Article, rendered: RenderedArticle
         summary_html=Markup(rendered.summary_html),
         body_html=Markup(rendered.body_html),
         notes=tuple(note_view(n) for n in rendered.notes),
-        thread=thread_view(config, article, rendered, people),
+        thread=thread_view(config, article, rendered, people, thread_pager),
         annotations_url=href(config, urls.annotations_url_path(article.url_path)) if rendered.notes else None,
         language=language,
         language_attributes=language_attributes(article.language, config.language),

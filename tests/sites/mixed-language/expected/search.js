@@ -86,12 +86,13 @@ function excerptOf(html) {
   return excerpt;
 }
 
-// A sub-result: a comment or note (its heading's id is "KIND~DAY~ANCHOR": render/search.py), or
-// the article's own text.
+// A sub-result: a comment or note (its heading's id is "KIND~DAY~PLACE", PLACE being where it is
+// from the article's page, "#comment-c1" or "page/3/#comment-c1": render/search.py), or the
+// article's own text.
 function hitOf(sub, page, data) {
   const match = /^(comment|note)~([0-9-]*)~(.+)$/.exec(sub.anchor ? sub.anchor.id : "");
   if (match) {
-    return { kind: match[1], day: match[2], who: sub.title, url: page + "#" + match[3], excerpt: sub.excerpt };
+    return { kind: match[1], day: match[2], who: sub.title, url: page + match[3], excerpt: sub.excerpt };
   }
   const day = data.filters.date ? data.filters.date[0] : "";
   return { kind: "article", day, who: null, url: sub.anchor ? page + "#" + sub.anchor.id : page, excerpt: sub.excerpt };
