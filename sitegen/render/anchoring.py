@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from html import unescape
 from html.parser import HTMLParser
 
+from rapidfuzz import fuzz
+
 VOID_ELEMENTS = frozenset("area base br col embed hr img input link meta source track wbr".split())
 BLOCK_ELEMENTS = frozenset(
     "address article aside blockquote dd details div dl dt figcaption figure footer h1 h2 h3 h4 h5 h6 "
@@ -27,6 +29,8 @@ WORD_BREAKS = BLOCK_ELEMENTS | {"br"}
 _FOLDED = re.compile(r"\s{2,}|[^\S ]")
 """Whitespace that folding changes: a run (what str.split() splits at, as fold() does), or one
 character other than a space. A single space stays as it is."""
+NEAR_ENOUGH = 60
+"""How like a lost quote (rapidfuzz's ratio, 0-100) a passage must be to be offered in its place."""
 _ENTITY = re.compile(r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)")
 
 
@@ -206,6 +210,68 @@ class TextIndex:
                 found.append(start)
             start = self.text.find(exact, start + 1)
         return found
+
+    def closest(self, quote: str, prefix: str | None = None, suffix: str | None = None) -> tuple[int, int] | None:
+        """The passage of the text most like a quote that matches nothing (the text was corrected
+        since), whole words, as (start, end) in the folded text, or None when nothing is near
+        enough to be a guess.
+
+        As Hypothesis's client re-anchors a quote: candidates are found by approximate matching
+        (rapidfuzz's best alignment of the quote alone, and of the quote with its prefix and
+        suffix, when it has them), then scored by the quote's likeness first and by how well the
+        text around each still reads as the prefix and suffix.
+        """
+        exact, before, after = fold(quote), fold(prefix or ""), fold(suffix or "")
+        text = self.text
+        if not exact or not text:
+            return None
+
+        def score(span: tuple[int, int]) -> tuple[float, int]:
+            start, end = span
+            context = sum(fuzz.ratio(want, got) for want, got in (
+                (before, text[max(0, start - len(before) - 1):start].strip()),
+                (after, text[end:end + len(after) + 1].strip())) if want)
+            return 5 * fuzz.ratio(exact, text[start:end]) + 2 * context, -start  # ties: the first
+
+        spans = {self._aligned(exact, 0, len(text))}
+        if before or after:  # the words around may have survived where the quote did not
+            around = self._aligned(f"{before} {exact} {after}".strip(), 0, len(text))
+            spans.add(self._aligned(exact, *around))
+        best = max((self._refined(span, score) for span in spans), key=score)
+        return best if fuzz.ratio(exact, text[best[0]:best[1]]) >= NEAR_ENOUGH else None
+
+    def _refined(self, span: tuple[int, int], score) -> tuple[int, int]:
+        """The span moved a word at a time at either end while that raises its score."""
+        text = self.text
+
+        def moves(start: int, end: int):
+            if " " in text[start:end]:
+                yield text.index(" ", start) + 1, end  # a word fewer at the start
+                yield start, text.rindex(" ", start, end)  # ... at the end
+            if start > 0:
+                yield text.rfind(" ", 0, start - 1) + 1, end  # a word more at the start
+            if end < len(text):
+                yield start, (text.find(" ", end + 1) + 1 or len(text) + 1) - 1  # ... at the end
+
+        while True:
+            better = max(moves(*span), key=score, default=span)
+            if score(better) <= score(span):
+                return span
+            span = better
+
+    def _aligned(self, wanted: str, low: int, high: int) -> tuple[int, int]:
+        """The span of text[low:high] most like `wanted`, widened to whole words."""
+        found = fuzz.partial_ratio_alignment(wanted, self.text[low:high])
+        text, start, end = self.text, low + found.dest_start, low + found.dest_end
+        while start < end and text[start] == " ":
+            start += 1
+        while end > start and text[end - 1] == " ":
+            end -= 1
+        while start > 0 and text[start - 1] != " ":
+            start -= 1
+        while end < len(text) and text[end] != " ":
+            end += 1
+        return start, end
 
     def context(self, start: int, length: int, size: int = 32) -> tuple[str, str]:
         """The text just before and after a match, cut at word boundaries: a selector's prefix and suffix."""

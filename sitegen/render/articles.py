@@ -3,6 +3,7 @@ run in worker processes."""
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from functools import partial
@@ -11,6 +12,7 @@ from typing import Callable
 from urllib.parse import quote
 
 from markupsafe import Markup
+from rapidfuzz import fuzz
 
 from sitegen.diagnostics import Diagnostic, error, shorten
 from sitegen.model.threads import comment_page, comment_page_starts, reading_order
@@ -103,7 +105,8 @@ def render_article(article: Article, words: Words, comments_per_page: int) -> tu
                                   f"article's text, but never with its {context} around it"))
         elif not matches:
             problems.append(error(article.path, annotation.line, f"{label}: '{shorten(annotation.quote)}' matches "
-                                  "nothing in the article's text (quotes are matched exactly, whitespace folded)"))
+                                  "nothing in the article's text (quotes are matched exactly, whitespace folded)"
+                                  + _nearest(article, index, annotation)))
         elif len(matches) > 1:
             hint = ("its prefix and suffix do not tell them apart" if annotation.prefix or annotation.suffix
                     else "add a prefix: or suffix: with the words around the one you mean")
@@ -148,6 +151,26 @@ def render_article(article: Article, words: Words, comments_per_page: int) -> tu
         links += tuple((target, written, article.summary_line, path) for target, written, _, path in more)
     return RenderedArticle(article.key, body_html, summary_html, tuple(comments), tuple(notes), links,
                            pages), problems
+
+
+def _nearest(article: Article, index: TextIndex, annotation) -> str:
+    """Where a quote that matches nothing may have gone, as the words to write in its place: the
+    passage of the text now most like it (TextIndex.closest), with the line of the article's file
+    it is on. Only ever offered: a build never moves a note by itself."""
+    found = index.closest(annotation.quote, annotation.prefix, annotation.suffix)
+    if found is None:
+        return ""
+    start, end = found
+    passage = index.text[start:end]
+    # Its line: the one of the file most like the passage with the words before it, which tell
+    # apart two lines that both hold the passage's words.
+    probe = index.text[max(0, start - 30):end][:80]
+    lines = article.body.splitlines() or [""]
+    line = max(range(len(lines)), key=lambda number: fuzz.partial_ratio(probe, lines[number]))
+    fix = f"quote: {json.dumps(passage, ensure_ascii=False)}"
+    if len(index.find(passage)) > 1:  # those words are in the text more than once: say which
+        fix += f", prefix: {json.dumps(index.context(start, end - start)[0].strip(), ensure_ascii=False)}"
+    return f"; the nearest passage now, on line {article.body_line + line}, would be {fix}"
 
 
 class CommentPlaces:

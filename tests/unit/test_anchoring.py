@@ -81,3 +81,23 @@ def test_every_character_of_the_folded_text_maps_back_to_where_it_is(html):
         piece, offset = index._origin(position)
         source = index.pieces[piece].text[offset]
         assert source == char or (char == " " and source.isspace())
+
+
+CORRECTED = ("<p>The Avangard hypersonic glide vehicle entered service in December, the ministry said on "
+             "Friday. Later the <em>Avangard</em> missile was shown, and the ministry said so again.</p>")
+
+
+@pytest.mark.parametrize("quote, prefix, suffix, nearest", [
+    ("Avangard hypersonic missile entered", None, None, "Avangard hypersonic glide vehicle entered"),
+    ("the ministry announced on Friday", None, None, "the ministry said on Friday."),
+    # The words around it pick the occurrence: the second "the ministry said", not the first.
+    ("the ministry told", "missile was shown, and", "so again", "the ministry said"),
+    ("Avangard missile", "Later the", "was shown", "Avangard missile"),
+    ("nothing of the kind appears anywhere", None, None, None),
+])
+def test_a_quote_that_matches_nothing_gets_the_nearest_passage_in_whole_words(quote, prefix, suffix, nearest):
+    index = TextIndex(CORRECTED)
+    found = index.closest(quote, prefix, suffix)
+    assert (index.text[found[0]:found[1]] if found else None) == nearest
+    if found and prefix:
+        assert index.text[:found[0]].rstrip().endswith(fold(prefix))
