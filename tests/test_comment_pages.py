@@ -163,3 +163,31 @@ def test_a_thread_that_grows_a_page_rebuilds_as_a_fresh_build_would(tmp_path, ca
     assert "/d/2024/01/a/page/2/#comment-c3" in (site / "output/comments/index.html").read_text()
     code, stdout, err = run_sitegen(["check", "--source", site], capsys)
     assert code == 0 and "no problems" in stdout, err
+
+
+def test_every_relative_link_on_a_later_page_leads_where_it_was_written_for(tmp_path, capsys):
+    """A comment or a note on page 2 links to the bundle's file, a passage, a note, the other page;
+    another article links to a comment by the article's source file: all reach their target."""
+    site = write_site(tmp_path / "site", {
+        "sitegen.yaml": "title: T\nbase_url: https://example.org/d/\ncomments_per_page: 1\nsearch: false\n",
+        "content/2024-03-01-bun/index.md": article("Bundle", "2024-03-01", "Some important words.", annotations=[
+            {"quote": "important words", "note": "A passage note."},
+            {"comment": "c2", "note": "On c2: [the plan](plan.txt), [note 1](#note-1)."}]),
+        "content/2024-03-01-bun/plan.txt": "the plan\n",
+        "content/2024-03-01-bun/comments.yaml":
+            '- {id: c1, author: anna, body: "first, see [note 2](#note-2)"}\n'
+            '- {id: c2, author: boris, body: "[plan](plan.txt), [passage](#passage-1), [note 1](#note-1), '
+            '![pic](plan.txt), [first](#comment-c1), [all](#comments)"}\n',
+        "content/2024-02-01-other.md": article("Other", "2024-02-01", "See [c2](2024-03-01-bun/index.md#comment-c2)."),
+    })
+    code, stdout, err = run_sitegen(["check", "--source", site], capsys)
+    assert code == 0 and "no problems" in stdout, err
+    assert run_sitegen(["build", "--source", site], capsys)[0] == 0
+    out = site / "output"
+    second = (out / "2024/03/bun/page/2/index.html").read_text()
+    for link in ("../../plan.txt", "../../#passage-1", "../../#note-1", "../../#comment-c1"):
+        assert f'href="{link}"' in second, link
+    assert 'href="#comments"' in second and 'href="../../plan.txt">the plan</a>' in second
+    assert 'href="page/2/#note-2"' in (out / "2024/03/bun/index.html").read_text()
+    assert 'href="/d/2024/03/bun/page/2/#comment-c2">c2</a>' in (out / "2024/02/other/index.html").read_text()
+    assert "https://example.org/d/2024/03/bun/plan.txt" in (out / "2024/03/bun/annotations.jsonld").read_text()

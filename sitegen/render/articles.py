@@ -7,6 +7,7 @@ import json
 import re
 from dataclasses import dataclass
 from functools import partial
+from itertools import count
 from html import escape
 from typing import Callable
 from urllib.parse import quote
@@ -15,6 +16,7 @@ from markupsafe import Markup
 from rapidfuzz import fuzz
 
 from sitegen.diagnostics import Diagnostic, error, shorten
+from sitegen.load.threads import SCHEME
 from sitegen.model.threads import comment_page, comment_page_starts, reading_order
 from sitegen.model.records import ArticleRecord, record_article
 from sitegen.model.types import Article, Comment, DateView, QuoteSelector, RenderedNote, SiteConfig
@@ -84,11 +86,7 @@ def render_article(article: Article, words: Words, comments_per_page: int) -> tu
     language = article.language or words.language
     site_text = language_attributes(words.language, language)  # a note in a Russian article is in English
     problems: list[Diagnostic] = []
-    in_order = reading_order(article.thread)
-    pages = comment_page_starts([comment.parent_id for comment, _ in in_order], comments_per_page)
-    place = CommentPlaces(pages, in_order)
     body_html, first_paragraph, links = render_body(article.body, article.key)
-    body_html = place.links(body_html)
     links = tuple((target, written, article.body_line + line, path) for target, written, line, path in links)
 
     index = TextIndex(body_html) if any(a.quote for a in article.annotations) else None
@@ -115,6 +113,14 @@ def render_article(article: Article, words: Words, comments_per_page: int) -> tu
         else:
             found.append((index.passage(matches[0], len(fold(annotation.quote))), annotation))
 
+    on_comment: dict[str, list] = {}
+    for annotation in article.annotations:
+        if annotation.comment_id is not None:
+            on_comment.setdefault(annotation.comment_id, []).append(annotation)
+    in_order = reading_order(article.thread)
+    pages = comment_page_starts([comment.parent_id for comment, _ in in_order], comments_per_page)
+    place = CommentPlaces(pages, in_order, len(found), on_comment)
+
     notes: list[RenderedNote] = []
     passages: dict[int, Passage] = {}
     for number, (passage, annotation) in enumerate(sorted(found, key=lambda pair: pair[0].position), 1):
@@ -127,11 +133,8 @@ def render_article(article: Article, words: Words, comments_per_page: int) -> tu
         notes.append(_note(number, annotation, f"passage-{number}", selector, words, site_text, place.links))
     if passages:
         body_html = mark_passages(body_html, passages, {n.number: n.html for n in notes})
+    body_html = place.links(body_html)  # after the passages are found: it changes offsets, not text
 
-    on_comment: dict[str, list] = {}
-    for annotation in article.annotations:
-        if annotation.comment_id is not None:
-            on_comment.setdefault(annotation.comment_id, []).append(annotation)
     comments = []
     for comment, depth in in_order:
         comment_notes = []
@@ -174,26 +177,48 @@ def _nearest(article: Article, index: TextIndex, annotation) -> str:
 
 
 class CommentPlaces:
-    """Which page of a long thread holds each comment, for the links to comments by their fragment
-    alone ("#comment-c250") in an article's text, notes and comments."""
+    """Which page of a long thread holds each comment and each note, for the relative links in
+    the article's text, its notes and its comments: each is written for the page it sits on."""
 
-    _LINK = re.compile(r'href="#comment-([A-Za-z0-9_.:-]+)"')  # load/threads.py's ids
+    _LINK = re.compile(r"""\b(href|src)=(["'])(.*?)\2""")
 
-    def __init__(self, starts: tuple[int, ...], in_order: list[tuple[Comment, int]]):
-        self.page_of = ({comment.id: comment_page(starts, position) for position, (comment, _) in enumerate(in_order)}
-                        if len(starts) > 1 else {})
+    def __init__(self, starts: tuple[int, ...], in_order: list[tuple[Comment, int]], passage_notes: int,
+                 on_comment: dict[str, list]):
+        self.page_of: dict[str, int] = {}
+        self.note_page: dict[int, int] = {}
+        if len(starts) == 1:
+            return
+        self.page_of = {comment.id: comment_page(starts, position) for position, (comment, _) in enumerate(in_order)}
+        numbers = count(passage_notes + 1)  # a comment's notes are numbered after the text's, in reading order
+        self.note_page = {next(numbers): self.page_of[comment.id]
+                          for comment, _ in in_order for _ in on_comment.get(comment.id, ())}
 
     def links(self, html: str, here: int = 1) -> str:
-        """`html`, which sits on page `here` (the article's text and its notes: the first), with its
-        links to comments on other pages leading there: relative, since the article's URL is not
-        decided yet (model/records.py)."""
+        """`html`, which sits on page `here` (the article's text and its notes: the first), with
+        its relative links leading where they meant: "#comment-c250" and "#note-9" to the page
+        that holds them, any other to the article's page ("plan.png", "#passage-1"). Relative
+        still, since the article's URL is not decided yet (model/records.py)."""
         if not self.page_of:
             return html
 
         def place(match: re.Match) -> str:
-            page = self.page_of.get(match.group(1), here)
-            return match.group(0) if page == here else f'href="{comment_page_link(here, page)}#comment-{match.group(1)}"'
+            attribute, quote, url = match.groups()
+            page = self._page_meant(url)
+            if page is None or page == here:
+                return match.group(0)
+            return f"{attribute}={quote}{comment_page_link(here, page)}{url}{quote}"
         return self._LINK.sub(place, html)
+
+    def _page_meant(self, url: str) -> int | None:
+        """The page a relative link was written for; None for one that is not relative, or is the
+        same on every page (#comments)."""
+        if url.startswith("#comment-"):
+            return self.page_of.get(url.removeprefix("#comment-"))
+        if url.startswith("#note-") and url.removeprefix("#note-").isdigit():
+            return self.note_page.get(int(url.removeprefix("#note-")), 1)
+        if not url or url == "#comments" or url.startswith("/") or SCHEME.match(url):
+            return None
+        return 1
 
 
 def _note(number: int, annotation, target: str, selector: QuoteSelector | None, words: Words,

@@ -111,7 +111,7 @@ class CommentTexts(NamedTuple):
         of the things it reads of it changed."""
         author_of = dict(zip(self.ids, self.authors))
         return b"".join(hashlib.blake2b(repr(
-            (self.title, self.permalink(place), *fields, author_of.get(fields[-2]))).encode(),
+            (self.title, self.permalink(place), *fields, author_of.get(self.parent_ids[place]))).encode(),
             digest_size=COMMENT_DIGEST_SIZE).digest()
             for place, fields in enumerate(zip(self.ids, self.bodies, self.dates, self.updated, self.authors,
                                                self.names, self.parent_ids, self.languages)))

@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar, NamedTuple
+from urllib.parse import urljoin
 
 from markupsafe import Markup
 
@@ -23,6 +24,7 @@ from sitegen.model.pagination import Pager, paginate
 from sitegen.model.people import public_handle, when_written
 from sitegen.model.records import ArticleRecord
 from sitegen.model.site import Site
+from sitegen.model.threads import comment_page
 from sitegen.model.slugs import same_name_key
 from sitegen.model.types import Moment, SiteConfig
 from sitegen.model.urls import absolute_url, href
@@ -272,8 +274,22 @@ class _Planner:
         article (a folder that is no bundle, a bundle's file) stays as written (assemble_site
         refuses the others)."""
         url = absolute_url if absolute else href
-        return tuple(url(self.config, self.by_key[key].url_path) if key in self.by_key else as_written
-                     for key, _, _, as_written in record.links)
+        # One that stays as written is relative to the article: a feed's summary has no base to read it against.
+        base = absolute_url(self.config, record.url_path) if absolute else ""
+        return tuple(url(self.config, self.linked_path(key, written)) if key in self.by_key else urljoin(base, as_written)
+                     for key, written, _, as_written in record.links)
+
+    def linked_path(self, key: str, written: str) -> str:
+        """Where a link by source file leads: its article, or the page of that article's thread that
+        holds the comment it names ("../2019/macron.md#comment-c2")."""
+        target = self.by_key[key]
+        fragment = written.partition("#")[2]
+        if fragment.startswith("comment-") and len(target.comment_pages) > 1:
+            ids = target.comments.ids
+            if (comment_id := fragment.removeprefix("comment-")) in ids:
+                return urls.comment_page_url_path(target.url_path,
+                                                  comment_page(target.comment_pages, ids.index(comment_id)))
+        return target.url_path
 
     def link(self, record: ArticleRecord | None) -> Link | None:
         return Link(record.title, href(self.config, record.url_path)) if record else None
