@@ -1,0 +1,167 @@
+"""Notes written from the preview: an annotation added to, changed in or removed from an article's
+front matter, and nothing else in the file touched, byte for byte.
+
+The change is made on the file's text, at the lines PyYAML's node marks give for the
+`annotations:` list, and then proved: the new front matter must read back as the old one with
+exactly that change. Where it would not (flow style, anchors, a form PyYAML reads differently
+once edited), nothing is written, and the editor is given the YAML to paste instead.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import yaml
+from rapidfuzz import fuzz
+
+from sitegen.render.anchoring import TextIndex, fold
+
+FIELDS = ("quote", "prefix", "suffix", "comment", "note", "author")
+"""An annotation's keys, in the order docs/format.md writes them."""
+
+
+class Refused(Exception):
+    """Nothing was written. `paste`: the annotation as YAML, for the editor to put in by hand."""
+
+    def __init__(self, message: str, paste: str | None = None):
+        super().__init__(message)
+        self.paste = paste
+
+
+def annotation(**fields: str | None) -> dict[str, str]:
+    """An annotation as the front matter holds it: its keys in their order, empty ones left out."""
+    return {key: fields[key].strip() for key in FIELDS if fields.get(key) and fields[key].strip()}
+
+
+def as_yaml(item: dict[str, str], indent: int = 0, newline: str = "\n") -> str:
+    """One list item in block style ("- quote: ..." then "  note: ..."), indented by `indent`."""
+    text = yaml.safe_dump([item], allow_unicode=True, sort_keys=False, default_flow_style=False, width=float("inf"))
+    return "".join(" " * indent + line for line in text.splitlines(keepends=True)).replace("\n", newline)
+
+
+def selector(index: TextIndex, selected: str, before: str = "", after: str = "") -> dict[str, str]:
+    """The quote for a selection of the article's text, with a prefix or suffix only where the
+    words occur more than once (the fewest words of the text around it that tell it apart).
+    `before` and `after` are what the page showed around the selection: they pick which place."""
+    quote = fold(selected)
+    places = index.find(quote)
+    if not quote or not places:
+        raise Refused("the selection is not in the article's text as sitegen reads it (select words of the "
+                      "article itself, not of a note or a comment)")
+    if len(places) == 1:
+        return {"quote": quote}
+    around_before, around_after = fold(before)[-40:], fold(after)[:40]
+    at = max(places, key=lambda start: (
+        fuzz.ratio(around_before, index.text[max(0, start - 40):start].strip())
+        + fuzz.ratio(around_after, index.text[start + len(quote):start + len(quote) + 40].strip()), -start))
+    prefix, suffix = index.context(at, len(quote))
+    words_before, words_after = prefix.split(), suffix.split()
+    for count in range(1, max(len(words_before), len(words_after)) + 1):
+        if count <= len(words_before) and index.find(quote, " ".join(words_before[-count:])) == [at]:
+            return {"quote": quote, "prefix": " ".join(words_before[-count:])}
+        if count <= len(words_after) and index.find(quote, None, " ".join(words_after[:count])) == [at]:
+            return {"quote": quote, "suffix": " ".join(words_after[:count])}
+    return {"quote": quote, "prefix": prefix.strip(), "suffix": suffix.strip()}
+
+
+def edited(text: str, number: int | None, item: dict[str, str] | None) -> str:
+    """The article file's text with annotations[number] (from 1) replaced by `item`, or removed
+    (`item` None), or `item` added at the end (`number` None). Refused when that cannot be done
+    on the text alone and proved."""
+    paste = as_yaml(item) if item else None
+    newline = "\r\n" if "\r\n" in text else "\n"
+    lines = text.splitlines(keepends=True)
+    closing = next((i for i, line in enumerate(lines[1:], 1) if line.rstrip() in ("---", "...")), None)
+    if not lines or lines[0].rstrip() != "---" or closing is None:
+        raise Refused("the file has no front matter between '---' lines", paste)
+    front = "".join(lines[1:closing])
+    try:
+        before = yaml.safe_load(front) or {}
+        if any(isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None)
+               for event in yaml.parse(front, Loader=yaml.SafeLoader)):
+            raise Refused("the front matter uses YAML anchors or aliases, which an edit could change the "
+                          "meaning of", paste)
+        root = yaml.compose(front, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        raise Refused(f"the front matter is not valid YAML now ({exc.problem or exc})", paste) from None
+    if not isinstance(before, dict) or not isinstance(root, yaml.MappingNode):
+        raise Refused("the front matter is not a mapping of fields", paste)
+    notes = next((value for key, value in root.value if key.value == "annotations"), None)
+    if notes is not None and not (isinstance(notes, yaml.SequenceNode) and not notes.flow_style
+                                  or isinstance(notes, yaml.ScalarNode) and notes.tag.endswith(":null")):
+        raise Refused("annotations: is not a list written one item a line (flow style [...] cannot be "
+                      "extended without rewriting it)", paste)
+    items = notes.value if isinstance(notes, yaml.SequenceNode) else []
+    front_lines = front.splitlines(keepends=True)
+
+    def first_line(node) -> int:  # the item's "- " line
+        return node.start_mark.line
+
+    def end_line(node) -> int:  # the line after the item's last
+        mark = node.end_mark  # where the next token starts: the next line's indentation, for some values
+        end = mark.line if mark.line >= len(front_lines) or not front_lines[mark.line][:mark.column].strip() \
+            else mark.line + 1
+        while end - 1 > node.start_mark.line and front_lines[end - 1].strip()[:1] in ("", "#"):
+            end -= 1  # a comment or blank line after it belongs to what follows
+        return end
+
+    if number is None:
+        if items:
+            dash = front_lines[first_line(items[0])].index("-")
+            at, new = end_line(items[-1]), as_yaml(item, dash, newline)
+        else:  # no list yet: the key at the end of the front matter, or a null value's line replaced
+            at, new = len(front_lines), "annotations:" + newline + as_yaml(item, 2, newline)
+            if notes is not None:
+                key_line = next(key for key, value in root.value if value is notes).start_mark.line
+                del front_lines[key_line]
+                at = key_line
+        front_lines[at:at] = [new]
+        expected = [*(before.get("annotations") or []), item]
+    else:
+        if not 1 <= number <= len(items):
+            raise Refused(f"the article has no annotations[{number}] now", paste)
+        node = items[number - 1]
+        start, end = first_line(node), end_line(node)
+        if item is not None:
+            front_lines[start:end] = [as_yaml(item, front_lines[start].index("-"), newline)]
+        elif len(items) == 1:  # the last one: the key goes too
+            key_line = next(key for key, value in root.value if value is notes).start_mark.line
+            del front_lines[key_line:end]
+        else:
+            del front_lines[start:end]
+        expected = list(before["annotations"])
+        if item is None:
+            del expected[number - 1]
+        else:
+            expected[number - 1] = item
+    new_front = "".join(front_lines)
+    wanted = dict(before)
+    if expected:
+        wanted["annotations"] = expected
+    else:
+        wanted.pop("annotations", None)
+    try:
+        proved = yaml.safe_load(new_front) == wanted
+    except yaml.YAMLError:
+        proved = False
+    if not proved:
+        raise Refused("the front matter is in a form sitegen cannot change safely", paste)
+    return lines[0] + new_front + "".join(lines[closing:])
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace the file's content at once: a reader sees the old file or the new, never half."""
+    mode = path.stat().st_mode & 0o7777
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
