@@ -105,6 +105,8 @@ class BuildResult:
     config: SiteConfig | None = None
     notices: list[str] = field(default_factory=list)
     """Lines about the build itself rather than the site: a cache that could not be used."""
+    article_pages: dict[str, str] = field(default_factory=dict)
+    """Each article page's output path -> the article's file: the preview writes notes there."""
 
     @property
     def ok(self) -> bool:
@@ -200,7 +202,8 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None, out_dir: 
             build.diagnostics.append(error(str(where), None, f"cannot be written: {exc.strerror or exc}"))
             files = None
         build.stats.seconds = time.perf_counter() - started
-        return BuildResult(files, build.diagnostics, build.stats, config=config, notices=cache.take_notices())
+        return BuildResult(files, build.diagnostics, build.stats, config=config, notices=cache.take_notices(),
+                           article_pages=build.article_pages)
 
 
 class _Build:
@@ -213,6 +216,7 @@ class _Build:
         self.out_dir, self.progress, self.diagnostics = out_dir, progress, diagnostics
         self.output_key = str(out_dir) if out_dir is not None else ""
         self.stats = BuildStats()
+        self.article_pages: dict[str, str] = {}
         self.jobs = options.jobs if can_fork() else 1
 
     def run(self) -> BuiltFiles | None:
@@ -228,6 +232,9 @@ class _Build:
         try:
             articles = self.load(sources)
             planned = self.plan(articles)
+            files = {f"{CONTENT_DIR}/{source.key}" for source in sources}
+            self.article_pages = {path: source for path, source in planned.claims.files.items()
+                                  if path.endswith("index.html") and source in files}
             made, files = self.make_and_write(planned, {a.key: a.digest for a in articles},
                                               {a.key: a.entry.comment_digests for a in articles}, layouts)
         finally:

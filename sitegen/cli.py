@@ -71,7 +71,9 @@ def make_parser() -> argparse.ArgumentParser:
         "serve", help="preview the site, rebuilt on every save",
         description="Build the site and serve it from memory at base_url's path. Every save to content/, "
                     "layouts/ or sitegen.yaml rebuilds it: open pages reload by themselves, and show the "
-                    "errors of a failed build over the last good one. Nothing is written to output/.",
+                    "errors of a failed build over the last good one. Nothing is written to output/. On an "
+                    "article's page, select a passage (or use a comment's Note button) to pin a note to it: "
+                    "the note is written into the article's front matter (docs/format.md, Annotations).",
         epilog="examples:\n  sitegen serve\n  sitegen serve --source my-digest --port 0 --drafts\n"
                "  sitegen serve --host 0.0.0.0 --port 8080 --base-url http://localhost:8080/",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -82,6 +84,9 @@ def make_parser() -> argparse.ArgumentParser:
     preview.add_argument("--port", type=int, default=8000, help="the port (default: 8000; 0 picks a free one)")
     preview.add_argument("--poll", action="store_true",
                          help="look for changes by polling, where file events do not arrive (network drives)")
+    preview.add_argument("--allow-remote-edits", action="store_true",
+                         help="with --host beyond this machine: let pages opened from elsewhere write notes "
+                              "into the articles too (off by default)")
     preview.set_defaults(run=run_serve)
     _add_import_command(commands)
     _add_publish_commands(commands)
@@ -219,7 +224,8 @@ def run_serve(args) -> int:
 
     options = BuildOptions(source=args.source, base_url=args.base_url, drafts=args.drafts)
     try:
-        serve(options, args.host, args.port, poll=args.poll, report=print_diagnostics)
+        serve(options, args.host, args.port, poll=args.poll, report=print_diagnostics,
+              allow_remote_edits=args.allow_remote_edits)
     except ServeError as exc:
         raise UsageError(str(exc)) from None
     return EXIT_OK

@@ -82,15 +82,17 @@ def article(title: str = "An article", date: str = "2020-01-02", body: str = "Bo
 
 
 @contextmanager
-def running_preview(root: Path, poll: bool = False, **options):
+def running_preview(root: Path, poll: bool = False, host: str = "127.0.0.1", allow_remote_edits: bool = False,
+                    **options):
     """`sitegen serve`'s server for the site at ROOT, on a free port, in a thread of this process.
 
     `options` are BuildOptions'. The PreviewServer it gives has a `log` list of the lines the
     preview printed.
     """
     log: list[str] = []
-    server = open_preview(BuildOptions(source=root, **options), "127.0.0.1", 0, poll=poll,
-                          report=lambda diagnostics: log.extend(map(str, diagnostics)), log=log.append)
+    server = open_preview(BuildOptions(source=root, **options), host, 0, poll=poll,
+                          report=lambda diagnostics: log.extend(map(str, diagnostics)), log=log.append,
+                          allow_remote_edits=allow_remote_edits)
     server.log = log
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), name="preview-under-test", daemon=True)
     thread.start()

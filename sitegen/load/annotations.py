@@ -58,5 +58,6 @@ def load_annotations(raw, path: str, line: int,
             comment_id=target,
             author=values.get("author"),
             line=item_line,
+            position=position,
         ))
     return tuple(annotations), problems

@@ -86,6 +86,8 @@ class Annotation:
     comment_id: str | None = None
     author: str | None = None
     line: int | None = None
+    position: int = 0
+    """Its place in the front matter's `annotations:` list, from 1 (annotations[2] in messages)."""
 
 
 @dataclass(frozen=True)
@@ -168,3 +170,5 @@ class RenderedNote:
     selector: QuoteSelector | None
     """For a note on a passage; None for a note on a comment."""
     comment_id: str | None
+    position: int = 0
+    """The place of its annotation in the front matter's list, from 1 (Annotation.position)."""

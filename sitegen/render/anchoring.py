@@ -16,6 +16,7 @@ from html import unescape
 from html.parser import HTMLParser
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 VOID_ELEMENTS = frozenset("area base br col embed hr img input link meta source track wbr".split())
 BLOCK_ELEMENTS = frozenset(
@@ -29,8 +30,8 @@ WORD_BREAKS = BLOCK_ELEMENTS | {"br"}
 _FOLDED = re.compile(r"\s{2,}|[^\S ]")
 """Whitespace that folding changes: a run (what str.split() splits at, as fold() does), or one
 character other than a space. A single space stays as it is."""
-NEAR_ENOUGH = 60
-"""How like a lost quote (rapidfuzz's ratio, 0-100) a passage must be to be offered in its place."""
+NEAR_ENOUGH = 50
+"""How like a lost quote (`likeness`, 0-100) a passage must be to be offered in its place."""
 _ENTITY = re.compile(r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)")
 
 
@@ -148,6 +149,12 @@ class Passage:
     """Where the note goes: after the top-level element in which the passage ends."""
 
 
+def likeness(wanted: str, found: str) -> float:
+    """0-100: how like `wanted` a passage is, by edit distance (a changed word costs its letters
+    once, as an editor sees it, where Indel counts them twice)."""
+    return 100 * Levenshtein.normalized_similarity(wanted, found)
+
+
 def fold(text: str) -> str:
     return " ".join(text.split())
 
@@ -226,19 +233,21 @@ class TextIndex:
         if not exact or not text:
             return None
 
-        def score(span: tuple[int, int]) -> tuple[float, int]:
+        def score(span: tuple[int, int]) -> tuple[float, int, int]:
             start, end = span
-            context = sum(fuzz.ratio(want, got) for want, got in (
+            context = sum(likeness(want, got) for want, got in (
                 (before, text[max(0, start - len(before) - 1):start].strip()),
                 (after, text[end:end + len(after) + 1].strip())) if want)
-            return 5 * fuzz.ratio(exact, text[start:end]) + 2 * context, -start  # ties: the first
+            # Ties: the span nearest the quote's length ("split into pages" for "cut into pages",
+            # not "into pages,"), then the first.
+            return 5 * likeness(exact, text[start:end]) + 2 * context, -abs(end - start - len(exact)), -start
 
         spans = {self._aligned(exact, 0, len(text))}
         if before or after:  # the words around may have survived where the quote did not
             around = self._aligned(f"{before} {exact} {after}".strip(), 0, len(text))
             spans.add(self._aligned(exact, *around))
         best = max((self._refined(span, score) for span in spans), key=score)
-        return best if fuzz.ratio(exact, text[best[0]:best[1]]) >= NEAR_ENOUGH else None
+        return best if likeness(exact, text[best[0]:best[1]]) >= NEAR_ENOUGH else None
 
     def _refined(self, span: tuple[int, int], score) -> tuple[int, int]:
         """The span moved a word at a time at either end while that raises its score."""
@@ -252,6 +261,8 @@ class TextIndex:
                 yield text.rfind(" ", 0, start - 1) + 1, end  # a word more at the start
             if end < len(text):
                 yield start, (text.find(" ", end + 1) + 1 or len(text) + 1) - 1  # ... at the end
+            if end - start > 1 and not text[end - 1].isalnum():
+                yield start, end - 1  # a word's punctuation is not part of its words ("pages,")
 
         while True:
             better = max(moves(*span), key=score, default=span)

@@ -91,11 +91,11 @@ def render_article(article: Article, words: Words, comments_per_page: int) -> tu
 
     index = TextIndex(body_html) if any(a.quote for a in article.annotations) else None
     found: list[tuple[Passage, object]] = []
-    for position, annotation in enumerate(article.annotations, 1):
+    for annotation in article.annotations:
         if annotation.quote is None:
             continue
         matches = index.find(annotation.quote, annotation.prefix, annotation.suffix)
-        label = f"annotations[{position}].quote"
+        label = f"annotations[{annotation.position}].quote"
         if not matches and (annotation.prefix or annotation.suffix) and index.find(annotation.quote):
             context = " and ".join(f"{key} '{shorten(value, 30)}'" for key, value in
                                    (("prefix", annotation.prefix), ("suffix", annotation.suffix)) if value)
@@ -225,7 +225,7 @@ def _note(number: int, annotation, target: str, selector: QuoteSelector | None, 
           site_text: str, placed: Callable[[str], str]) -> RenderedNote:
     note_html = placed(render_trusted(annotation.note))
     return RenderedNote(number, note_aside(number, note_html, annotation.author, target, words, site_text), note_html,
-                        annotation.author, selector, annotation.comment_id)
+                        annotation.author, selector, annotation.comment_id, annotation.position)
 
 
 def summarize(article: Article, rendered: RenderedArticle, digest: str, config: SiteConfig) -> ArticleRecord:

@@ -16,7 +16,13 @@ from pathlib import Path
 import yaml
 from rapidfuzz import fuzz
 
+from sitegen.load.articles import load_article, read_article_files
+from sitegen.load.sources import CONTENT_DIR, scan_sources
+from sitegen.model.types import SiteConfig
 from sitegen.render.anchoring import TextIndex, fold
+from sitegen.render.articles import render_article
+from sitegen.render.markdown import render_body
+from sitegen.render.words import site_words
 
 FIELDS = ("quote", "prefix", "suffix", "comment", "note", "author")
 """An annotation's keys, in the order docs/format.md writes them."""
@@ -165,3 +171,65 @@ def write_atomically(path: Path, text: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def answer_note(root: Path, config: SiteConfig, source: str, request: dict) -> dict:
+    """Carry out a note request from the preview on the article file `source` ("content/x.md",
+    from the build's own list of articles, never from the request), and say what it found.
+    Raises Refused.
+
+    `request["action"]`: "add" (a `comment` id, or the `selected` text with the `before` and
+    `after` the page showed), "read", "edit" or "remove" (the note's `number` on the page), or
+    "move" (annotations[`position`] to `quote`, with `prefix` where given); with `note` and
+    `author` for those that write a note.
+    """
+    path = root / source
+    key = source.removeprefix(f"{CONTENT_DIR}/")
+    article_source = next((s for s in scan_sources(root)[0] if s.key == key), None)
+    article = load_article(read_article_files(root, article_source), config)[0] if article_source else None
+    if article is None:
+        raise Refused(f"{source} does not load now: fix the error the preview shows first")
+    with path.open(encoding="utf-8", newline="") as stream:  # as it is: its line endings too
+        text = stream.read()
+    action = request.get("action")
+    written = {key: str(request.get(key) or "") for key in ("note", "author")}
+    if action in ("add", "edit") and not written["note"].strip():
+        raise Refused("a note needs its text")
+    if action == "add" and request.get("comment"):
+        comment = str(request["comment"])
+        if comment not in {c.id for c in article.thread.comments}:
+            raise Refused(f"the thread has no comment '{comment}' now")
+        edit = (None, annotation(comment=comment, **written))
+    elif action == "add":
+        body, _, _ = render_body(article.body, article.key)
+        found = selector(TextIndex(body), str(request.get("selected") or ""), str(request.get("before") or ""),
+                         str(request.get("after") or ""))
+        edit = (None, annotation(**found, **written))
+    elif action in ("read", "edit", "remove"):
+        rendered, _ = render_article(article, site_words(config), config.comments_per_page)
+        note = next((n for n in rendered.notes if n.number == request.get("number")), None)
+        if note is None:
+            raise Refused(f"the article has no note {request.get('number')} now")
+        was = _annotations(text)[note.position - 1]
+        if action == "read":
+            return {"annotation": {key: str(was[key]) for key in ("note", "author") if was.get(key)}}
+        kept = {key: was.get(key) for key in ("quote", "prefix", "suffix", "comment")}
+        edit = (note.position, annotation(**kept, **written) if action == "edit" else None)
+    elif action == "move":
+        position = request.get("position")
+        notes = _annotations(text)
+        if not isinstance(position, int) or not 1 <= position <= len(notes):
+            raise Refused(f"the article has no annotations[{position}] now")
+        was = notes[position - 1]
+        edit = (position, annotation(quote=str(request.get("quote") or ""), prefix=request.get("prefix"),
+                                     note=was.get("note"), author=was.get("author")))
+    else:
+        raise Refused(f"unknown action {action!r}")
+    write_atomically(path, edited(text, *edit))
+    return {"ok": True}
+
+
+def _annotations(text: str) -> list[dict]:
+    """The front matter's annotations as YAML reads them (the article loaded, so they are there)."""
+    front = text.split("\n---", 1)[0].removeprefix("---")
+    return list((yaml.safe_load(front) or {}).get("annotations") or [])

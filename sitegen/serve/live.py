@@ -16,6 +16,10 @@ from sitegen.serve.session import PreviewState
 
 EVENTS_PATH = "/__sitegen/events"
 CLIENT_PATH = "/__sitegen/client.js"
+ANNOTATE_PATH = "/__sitegen/annotate.js"
+NOTES_PATH = "/__sitegen/notes"
+"""Where the pages post the notes written on them (serve/annotating.py)."""
+SCRIPTS = {CLIENT_PATH: "client.js", ANNOTATE_PATH: "annotate.js"}
 RETRY_MILLISECONDS = 500
 """How soon a page reconnects after the server went away (a restart of `sitegen serve`)."""
 
@@ -45,20 +49,30 @@ KEEP_ALIVE = b": still here\n\n"
 """A comment line: proves the connection is alive, and finds out when the page has gone."""
 
 
-def inject_client(html: bytes, state: PreviewState) -> bytes:
-    """The page with the state and the client script added before its last </body>."""
+def _script_json(value) -> str:
     # Escaping '<', '>' and '&' keeps '</script>' and '<!--' in messages (which quote user
     # content) from ending the JSON block early.
-    data = (json.dumps(news(state), ensure_ascii=True)
+    return (json.dumps(value, ensure_ascii=True)
             .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
-    tail = (f'<script type="application/json" id="sitegen-live-state">{data}</script>\n'
-            f'<script src="{CLIENT_PATH}"></script>\n').encode("ascii")
+
+
+def inject_client(html: bytes, state: PreviewState, key: str | None = None, secret: str | None = None) -> bytes:
+    """The page with the state and the client script added before its last </body>; with the
+    `secret` (where the preview writes notes), also the note-writing script, and what it needs:
+    the page's address and, on an article's page, that it is one."""
+    tail = (f'<script type="application/json" id="sitegen-live-state">{_script_json(news(state))}</script>\n'
+            f'<script src="{CLIENT_PATH}"></script>\n')
+    if secret is not None:
+        notes = {"secret": secret, "endpoint": NOTES_PATH, "article": key in state.article_pages}
+        tail += (f'<script type="application/json" id="sitegen-notes">{_script_json(notes)}</script>\n'
+                 f'<script src="{ANNOTATE_PATH}"></script>\n')
+    tail = tail.encode("ascii")
     at = html.lower().rfind(b"</body")
     if at == -1:
         return html + tail
     return html[:at] + tail + html[at:]
 
 
-@lru_cache(maxsize=1)
-def client_script() -> bytes:
-    return resources.files("sitegen.serve").joinpath("client.js").read_bytes()
+@lru_cache(maxsize=None)
+def client_script(path: str = CLIENT_PATH) -> bytes:
+    return resources.files("sitegen.serve").joinpath(SCRIPTS[path]).read_bytes()

@@ -11,8 +11,11 @@ threads.
 from __future__ import annotations
 
 import errno
+import hmac
 import html
 import io
+import ipaddress
+import json
 import mimetypes
 import shutil
 import signal
@@ -33,8 +36,12 @@ from sitegen.build import BuildOptions
 from sitegen.diagnostics import Diagnostic
 from sitegen.serve.connections import RequestReader, peer_gone
 from sitegen.serve.hosts import allowed_host, preview_host_names
+from sitegen.load.config import load_config
+from sitegen.serve.annotating import Refused, answer_note
 from sitegen.serve.live import (
+    ANNOTATE_PATH,
     CLIENT_PATH,
+    NOTES_PATH,
     EVENTS_PATH,
     KEEP_ALIVE,
     client_script,
@@ -51,6 +58,7 @@ REQUEST_TIMEOUT_SECONDS = 20.0
 PEER_CHECK_SECONDS = 0.5
 """How often an event stream looks whether its page has gone, between builds and keep-alives."""
 NOT_FOUND_PAGE = "404.html"
+MAX_NOTE_REQUEST = 1_000_000
 
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -151,6 +159,70 @@ class PreviewHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self._respond(with_body=True)
 
+    def do_POST(self) -> None:
+        if not self._for_this_preview():
+            self._refuse_host(True)
+        elif urlsplit(self.path).path != NOTES_PATH:
+            self._send(HTTPStatus.METHOD_NOT_ALLOWED, "text/plain; charset=utf-8", b"405: the preview is read-only\n",
+                       True, {"Allow": "GET, HEAD"})
+        else:
+            status, answer = self._note_request()
+            self._send(status, "application/json", json.dumps(answer).encode("utf-8"), True)
+
+    def _note_request(self) -> tuple[HTTPStatus, dict]:
+        """A note written from the page (serve/annotating.py): refused unless it comes from a page
+        this preview served (its secret, its origin), for an article of the site as built, whose
+        file is still what that build read."""
+        server, session = self.server, self.server.session
+        if not server.writes:
+            return HTTPStatus.FORBIDDEN, {"error": "writing notes is off: this preview listens beyond this machine "
+                                                   "(--host); start it with --allow-remote-edits to write from there"}
+        if self.headers.get("Origin") != f"http://{self.headers.get('Host')}":
+            return HTTPStatus.FORBIDDEN, {"error": "a note is written only from the preview's own pages"}
+        if self.headers.get_content_type() != "application/json":
+            return HTTPStatus.UNSUPPORTED_MEDIA_TYPE, {"error": "a note request is JSON"}
+        length = int(self.headers.get("Content-Length") or 0)
+        if not 0 < length <= MAX_NOTE_REQUEST:
+            return HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": "a note request is at most 1 MB"}
+        try:
+            request = json.loads(self.rfile.read(length))
+        except ValueError:
+            return HTTPStatus.BAD_REQUEST, {"error": "not JSON"}
+        if not isinstance(request, dict) or not hmac.compare_digest(
+                str(self.headers.get("X-Sitegen-Secret") or ""), session.secret):
+            return HTTPStatus.FORBIDDEN, {"error": "this page is not one this preview served: reload it"}
+        with server.write_lock:
+            state = session.state
+            if request.get("action") == "move":  # from an error: the article's file, as the error names it
+                source = request.get("source")
+                known = source in set(state.article_pages.values())
+            else:
+                source = state.article_pages.get(locate(str(request.get("page") or ""), state.base_path,
+                                                        state.output).key or "")
+                known = source is not None
+                if known and (request.get("epoch") != state.epoch or state.change == "errors"):
+                    return HTTPStatus.CONFLICT, {"error": "this page is older than the files: it reloads now"}
+            if not known:
+                return HTTPStatus.NOT_FOUND, {"error": "not an article of this site"}
+            root = session.options.source
+            try:
+                changed = (root / source).stat().st_mtime_ns >= state.started_ns
+            except OSError:
+                changed = True
+            if session.busy or changed:
+                return HTTPStatus.CONFLICT, {"error": f"{source} changed since this page was built (saved in an "
+                                                      "editor?): nothing was written; the page reloads with it"}
+            config, problems = load_config(root, session.options.base_url)
+            if config is None or any(d.is_error for d in problems):
+                return HTTPStatus.CONFLICT, {"error": "sitegen.yaml has an error: fix it first"}
+            try:
+                answer = answer_note(root, config, source, request)
+            except Refused as refused:
+                return HTTPStatus.CONFLICT, {"error": f"nothing was written: {refused}", "paste": refused.paste}
+        if request.get("action") != "read":
+            session.request_rebuild(["content"])
+        return HTTPStatus.OK, answer
+
     def do_HEAD(self) -> None:
         self._respond(with_body=False)
 
@@ -166,8 +238,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if path == EVENTS_PATH:
             self._stream_events(with_body)
             return
-        if path == CLIENT_PATH:
-            self._send(HTTPStatus.OK, "text/javascript; charset=utf-8", client_script(), with_body)
+        if path in (CLIENT_PATH, ANNOTATE_PATH):
+            self._send(HTTPStatus.OK, "text/javascript; charset=utf-8", client_script(path), with_body)
             return
         state = self.server.session.state  # one read: all that follows comes from the same build
         found = locate(target, state.base_path, state.output)
@@ -213,7 +285,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 page = state.output[key]
             except OSError:
                 return False
-            self._send(status, kind, inject_client(page, state), with_body)
+            notes = self.server.session.secret if self.server.writes else None
+            self._send(status, kind, inject_client(page, state, key, notes), with_body)
         elif path is not None:
             try:
                 source = path.open("rb")
@@ -280,9 +353,12 @@ class PreviewServer(ThreadingHTTPServer):
     request_timeout = REQUEST_TIMEOUT_SECONDS
     """Read by each connection as it opens (a test may shorten it on a running server)."""
 
-    def __init__(self, host: str, port: int, session: PreviewSession):
+    def __init__(self, host: str, port: int, session: PreviewSession, allow_remote_edits: bool = False):
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.session = session
+        self.writes = allow_remote_edits or _loopback(host)
+        """Notes are written from the pages only where no one else can reach the preview, unless asked."""
+        self.write_lock = threading.Lock()
         self.watcher: SiteWatcher | None = None
         self.host_names = preview_host_names(host, session.options.base_url)
         self.connections = 0  # how many connections have a thread now, event streams included
@@ -332,20 +408,27 @@ class PreviewServer(ThreadingHTTPServer):
         self.server_close()
 
 
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
 def _netloc(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def open_preview(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000, *, poll: bool = False,
                  report: Callable[[list[Diagnostic]], None] | None = None,
-                 log: Callable[[str], None] | None = None) -> PreviewServer:
+                 log: Callable[[str], None] | None = None, allow_remote_edits: bool = False) -> PreviewServer:
     """Listen, build once, and watch: a server ready for serve_forever(). Raises ServeError."""
     root = options.source
     not_a_site = f"{root.resolve()} is not a site: it has no sitegen.yaml (use --source DIR)"
     if not root.is_dir():
         raise ServeError(not_a_site)
     session = PreviewSession(options, report=report, log=log)
-    server = PreviewServer(host, port, session)
+    server = PreviewServer(host, port, session, allow_remote_edits)
     try:
         # Watching starts before the first build, so a save made while it runs is not missed.
         server.watcher = SiteWatcher(root, lambda kinds: session.request_rebuild(k.value for k in kinds),
@@ -363,9 +446,9 @@ def open_preview(options: BuildOptions, host: str = "127.0.0.1", port: int = 800
 
 
 def serve(options: BuildOptions, host: str, port: int, *, poll: bool = False,
-          report: Callable[[list[Diagnostic]], None] | None = None) -> None:
+          report: Callable[[list[Diagnostic]], None] | None = None, allow_remote_edits: bool = False) -> None:
     """Run the preview until Ctrl-C (or SIGTERM), then stop cleanly."""
-    server = open_preview(options, host, port, poll=poll, report=report)
+    server = open_preview(options, host, port, poll=poll, report=report, allow_remote_edits=allow_remote_edits)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)
     print(f"Serving {server.url}  (rebuilds on every save; Ctrl-C to stop)", flush=True)

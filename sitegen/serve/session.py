@@ -11,8 +11,9 @@ import secrets
 import sys
 import threading
 import traceback
-from dataclasses import dataclass, replace
-from typing import Callable, Iterable
+import time
+from dataclasses import dataclass, field, replace
+from typing import Callable, Iterable, Mapping
 
 from sitegen.build import BuildOptions, BuildResult, build_site
 from sitegen.write.output import BuiltFiles
@@ -46,6 +47,10 @@ class PreviewState:
     traceback: str | None = None
     """When the last build hit a bug in sitegen: the exception's traceback."""
     has_config: bool = True
+    article_pages: Mapping[str, str] = field(default_factory=dict)
+    """Each article page's output path -> the article's file (BuildResult.article_pages)."""
+    started_ns: int = 0
+    """When the last build started (time.time_ns()): a file changed since is not what it read."""
 
 
 class PreviewSession:
@@ -69,6 +74,14 @@ class PreviewSession:
         self._wanted_because: set[str] = set()
         self._closed = False
         self._builder = threading.Thread(target=self._build_when_wanted, name="sitegen-builder", daemon=True)
+        self.building = False
+        self.secret = secrets.token_urlsafe(24)
+        """Carried by the pages this preview serves: a note is written only for a request that has it."""
+
+    @property
+    def busy(self) -> bool:
+        """A build is under way, or asked for: the files may not be what the pages show."""
+        return self.building or self._wanted.is_set()
 
     @property
     def closed(self) -> bool:
@@ -106,18 +119,21 @@ class PreviewSession:
             self._wanted.wait()
             if self._closed:
                 return
+            self.building = True  # before the wish is cleared: `busy` is never false in between
             self._wanted.clear()
             with self._wanted_lock:
                 because, self._wanted_because = self._wanted_because, set()
             prefix = " and ".join(sorted(because)) + " changed: " if because else ""
+            started = time.time_ns()
             try:
-                state = self._next_state(build_site(self.options, self.cache), prefix)
+                state = replace(self._next_state(build_site(self.options, self.cache), prefix), started_ns=started)
             except Exception:  # a bug in sitegen: show it like a content error, and keep serving
                 trace = traceback.format_exc()
                 print(trace, file=sys.stderr, end="", flush=True)
                 state = self._failed((error("sitegen", None, BUG_MESSAGE),), trace, True, prefix)
             with self._news:
                 self.state = state
+                self.building = False
                 self._news.notify_all()
 
     def _next_state(self, result: BuildResult, prefix: str) -> PreviewState:
@@ -144,12 +160,13 @@ class PreviewSession:
         epoch = f"{self._nonce}.{next(self._counter)}"
         if old.output and all(path.endswith(".css") for path in changed):
             self.log(f"{timing}: {', '.join(changed)} changed (stylesheets swapped in open pages)")
-            return PreviewState(output, base_path, epoch, builds, "css", old.epoch, tuple(changed))
+            return PreviewState(output, base_path, epoch, builds, "css", old.epoch, tuple(changed),
+                                article_pages=result.article_pages)
         files = f"{len(changed)} file{'s' if len(changed) != 1 else ''}"
         self.log(f"{timing}: {files}" if not old.output else f"{timing}: {files} changed")
         if old.output and base_path != old.base_path:
             self.log(f"base_url's path is now {base_path}: the site moved there")
-        return PreviewState(output, base_path, epoch, builds, "reload")
+        return PreviewState(output, base_path, epoch, builds, "reload", article_pages=result.article_pages)
 
     def _failed(self, errors: tuple[Diagnostic, ...], trace: str | None, has_config: bool,
                 prefix: str) -> PreviewState:

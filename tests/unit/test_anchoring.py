@@ -89,7 +89,7 @@ CORRECTED = ("<p>The Avangard hypersonic glide vehicle entered service in Decemb
 
 @pytest.mark.parametrize("quote, prefix, suffix, nearest", [
     ("Avangard hypersonic missile entered", None, None, "Avangard hypersonic glide vehicle entered"),
-    ("the ministry announced on Friday", None, None, "the ministry said on Friday."),
+    ("the ministry announced on Friday", None, None, "the ministry said on Friday"),
     # The words around it pick the occurrence: the second "the ministry said", not the first.
     ("the ministry told", "missile was shown, and", "so again", "the ministry said"),
     ("Avangard missile", "Later the", "was shown", "Avangard missile"),
