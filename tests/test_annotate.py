@@ -257,3 +257,16 @@ def test_the_built_site_carries_no_note_writer(noted, capsys):
     assert run_sitegen(["build", "--source", noted], capsys)[0] == 0
     everything = b"".join(tree_bytes(noted / "output").values())
     assert b"sitegen-notes" not in everything and b"annotate.js" not in everything and b"__sitegen" not in everything
+
+
+def test_the_error_of_a_lost_passage_moves_the_note_with_one_click(noted, start_preview, browser_page):
+    server = start_preview(noted)
+    page = browser_page
+    page.goto(server.url + PAGE)
+    page.wait_for_function("window.sitegenNotes !== undefined && window.sitegenLive !== undefined")
+    source = noted / "content/2019/macron.md"
+    source.write_text(source.read_text().replace("proposal deserves", "proposal merits"))
+    page.locator("#sitegen-live-overlay .sitegen-note-control").click()  # waits for the failed build's overlay
+    page.wait_for_function("document.getElementById('sitegen-live-overlay') === null")  # rebuilt, and reloaded
+    assert "- quote: merits careful study\n" in source.read_text()
+    assert page.locator("mark").first.inner_text() == "merits careful study"
