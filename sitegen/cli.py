@@ -268,19 +268,21 @@ def _finish_import(result, root: Path) -> int:
 
 def _add_publish_commands(commands) -> None:
     check = commands.add_parser(
-        "check", help="check the content and every link of the built site, writing nothing",
+        "check", help="check the content and every link of the built site, writing no output",
         description="Build the site in memory and report every error in the content; then, in the built\n"
                     "site, every broken internal link, missing asset and missing fragment (#comment-ID,\n"
                     "#note-N, any id), feeds that are not well-formed Atom, sitemap URLs that do not exist,\n"
                     "links that leave base_url's path, and wrong GitHub Pages files (.nojekyll, CNAME,\n"
                     "404.html). Exit 0: no problems; 1: a list of them, each naming the file and the link.\n"
-                    "Nothing is written.",
+                    f"Nothing is written but the build cache ({CACHE_DIR}/), which `sitegen build` then starts from.",
         epilog="examples:\n  sitegen check\n  sitegen check --source my-digest --drafts\n"
                "  sitegen check --base-url https://user.github.io/digest/",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_build_options(check)
     check.add_argument("--relative", action="store_true", help="check the site as `sitegen build --relative` makes it")
+    check.add_argument("--no-cache", action="store_true",
+                       help=f"build everything afresh, without reading or writing {CACHE_DIR}/ (only its lock file)")
     check.set_defaults(run=run_check)
 
     new = commands.add_parser(
@@ -315,8 +317,10 @@ def _add_publish_commands(commands) -> None:
 def run_check(args) -> int:
     from sitegen.check import check_site, report_lines
 
-    result = check_site(BuildOptions(source=args.source, base_url=args.base_url, drafts=args.drafts,
-                                     relative=args.relative))
+    root = args.source
+    cache = BuildCache() if args.no_cache or not (root / CONFIG_FILE).is_file() else disk_cache(root)
+    result = check_site(BuildOptions(source=root, base_url=args.base_url, drafts=args.drafts,
+                                     relative=args.relative), cache)
     print_diagnostics(result.build.diagnostics)
     if not result.build.has_config:
         raise UsageError(f"{args.source.resolve()} is not a site: it has no sitegen.yaml (use --source DIR)")

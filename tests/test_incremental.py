@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, tree_bytes, tree_stats
+from conftest import REPO, run_sitegen, tree_bytes, tree_stats
 from generated_site import generate_site
 from sitegen.build import BuildOptions, build_site, disk_cache
 from sitegen.cache import CACHE_DIR, BuildCache
@@ -213,3 +213,24 @@ def test_plans_being_read_stay_as_they_were_when_another_build_replaces_them(sit
                         tmp_path / "other")
     assert result.ok and result.stats.planned_anew
     assert planned.plan(path) == before
+
+
+def test_a_cache_from_another_clone_gives_a_warm_build_equal_to_a_cold_one(site, tmp_path):
+    """As CI restores .sitegen-cache into a fresh clone, whose every file is new to the file system:
+    the articles come from the cache (their bytes decide), and the output is a cold build's."""
+    first = tmp_path / "first-clone"
+    shutil.copytree(site, first, ignore=shutil.ignore_patterns(CACHE_DIR))
+    assert build(first, first / "output").articles_processed == 60
+    later = tmp_path / "later-clone"
+    shutil.copytree(site, later, ignore=shutil.ignore_patterns(CACHE_DIR), copy_function=shutil.copy)  # new times
+    shutil.copytree(first / CACHE_DIR, later / CACHE_DIR)  # what actions/cache restores
+    stats = build(later, later / "output")
+    assert stats.articles_processed == 0
+    cold = build(site, tmp_path / "cold", cache=BuildCache())
+    assert cold.articles_processed == 60
+    assert tree_bytes(later / "output") == tree_bytes(tmp_path / "cold")
+
+
+def test_sitegen_check_leaves_the_cache_warm_for_the_build_after_it(site, capsys):
+    assert run_sitegen(["check", "--source", site], capsys)[0] == 0
+    assert build(site, site / "output").articles_processed == 0

@@ -218,6 +218,11 @@ def test_the_pages_workflow_is_valid_and_deploys_with_githubs_actions(path):
         assert step["env"]["BASE_URL"] == f"${{{{ steps.{configure[0]}.outputs.base_url }}}}"
     order = [s.get("uses", s.get("run", "")).split("@")[0].split(" --")[0] for s in build["steps"]]
     assert order.index("sitegen check") < order.index("sitegen build") < order.index("actions/upload-pages-artifact")
+    # CI builds warm: the build cache is kept between runs, under a key that changes with sitegen.
+    cache = uses["actions/cache"]["with"]
+    assert cache["path"] == ".sitegen-cache" and cache["key"].endswith("-${{ github.sha }}")
+    assert cache["key"].startswith(cache["restore-keys"]) and ("sitegen" in cache["restore-keys"])
+    assert order.index("actions/cache") < order.index("sitegen check")
 
 
 def test_the_repos_workflow_runs_the_tests_before_publishing():

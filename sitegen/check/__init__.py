@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urljoin, urlsplit
 
 from sitegen.build import BuildOptions, BuildResult, build_site
+from sitegen.cache import BuildCache
 from sitegen.check.pages import Page, Reference, folded, parse_page, text_directives
 from sitegen.diagnostics import Diagnostic, error, shorten
 from sitegen.load.threads import SCHEME
@@ -56,9 +57,10 @@ class CheckResult:
         return self.build.ok and self.output is not None and not self.output.problems
 
 
-def check_site(options: BuildOptions) -> CheckResult:
-    """Build the site in memory, as `sitegen build` would, and inspect what it would write."""
-    result = build_site(options)
+def check_site(options: BuildOptions, cache: BuildCache | None = None) -> CheckResult:
+    """Build the site in memory, as `sitegen build` would (from and into `cache`, the site's disk
+    cache for `sitegen check`), and inspect what it would write."""
+    result = build_site(options, cache)
     if not result.ok:
         return CheckResult(result, None)
     return CheckResult(result, inspect_output(result.files, result.config, options.relative))
