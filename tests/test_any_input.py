@@ -57,8 +57,10 @@ def either(valid, wrong: bool):
 def comments(draw, wrong: bool, depth=0):
     item = {"body": draw(either(text, wrong))}
     for key, values in (("id", text.filter(lambda t: t.isidentifier()) | st.sampled_from(["c1", "c2", "x"])),
-                        ("author", text), ("name", text), ("url", st.sampled_from(["https://example.com/u",
-                                                                                 "javascript:alert(1)", "x"])),
+                        ("author", text), ("name", text),
+                        # The site's own host outside its path is another site (a commenter's page).
+                        ("url", st.sampled_from(["https://example.com/u", "https://example.org/elsewhere/",
+                                                 "javascript:alert(1)", "x"])),
                         ("date", good_dates), ("language", st.sampled_from(["ru", "ar", "en"]))):
         if draw(st.booleans()):
             item[key] = draw(either(values, wrong))

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from html import unescape
 from html.parser import HTMLParser
 
-from rapidfuzz import fuzz
-from rapidfuzz.distance import Levenshtein
 
 VOID_ELEMENTS = frozenset("area base br col embed hr img input link meta source track wbr".split())
 BLOCK_ELEMENTS = frozenset(
@@ -152,6 +150,7 @@ class Passage:
 def likeness(wanted: str, found: str) -> float:
     """0-100: how like `wanted` a passage is, by edit distance (a changed word costs its letters
     once, as an editor sees it, where Indel counts them twice)."""
+    from rapidfuzz.distance import Levenshtein  # here: only a build with a lost quote needs it (15 ms)
     return 100 * Levenshtein.normalized_similarity(wanted, found)
 
 
@@ -272,6 +271,7 @@ class TextIndex:
 
     def _aligned(self, wanted: str, low: int, high: int) -> tuple[int, int]:
         """The span of text[low:high] most like `wanted`, widened to whole words."""
+        from rapidfuzz import fuzz
         found = fuzz.partial_ratio_alignment(wanted, self.text[low:high])
         text, start, end = self.text, low + found.dest_start, low + found.dest_end
         while start < end and text[start] == " ":

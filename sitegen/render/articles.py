@@ -13,7 +13,6 @@ from typing import Callable
 from urllib.parse import quote
 
 from markupsafe import Markup
-from rapidfuzz import fuzz
 
 from sitegen.diagnostics import Diagnostic, error, shorten
 from sitegen.load.threads import SCHEME
@@ -167,6 +166,7 @@ def _nearest(article: Article, index: TextIndex, annotation) -> str:
     passage = index.text[start:end]
     # Its line: the one of the file most like the passage with the words before it, which tell
     # apart two lines that both hold the passage's words.
+    from rapidfuzz import fuzz  # here: only a build with a lost quote needs it (15 ms to import)
     probe = index.text[max(0, start - 30):end][:80]
     lines = article.body.splitlines() or [""]
     line = max(range(len(lines)), key=lambda number: fuzz.partial_ratio(probe, lines[number]))
