@@ -107,6 +107,8 @@ class BuildResult:
     """Lines about the build itself rather than the site: a cache that could not be used."""
     article_pages: dict[str, str] = field(default_factory=dict)
     """Each article page's output path -> the article's file: the preview writes notes there."""
+    article_files: list[str] = field(default_factory=list)
+    """Every article file found ("content/2019/macron.md"), also those that failed to build."""
 
     @property
     def ok(self) -> bool:
@@ -203,7 +205,7 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None, out_dir: 
             files = None
         build.stats.seconds = time.perf_counter() - started
         return BuildResult(files, build.diagnostics, build.stats, config=config, notices=cache.take_notices(),
-                           article_pages=build.article_pages)
+                           article_pages=build.article_pages, article_files=build.article_files)
 
 
 class _Build:
@@ -217,6 +219,7 @@ class _Build:
         self.output_key = str(out_dir) if out_dir is not None else ""
         self.stats = BuildStats()
         self.article_pages: dict[str, str] = {}
+        self.article_files: list[str] = []
         self.jobs = options.jobs if can_fork() else 1
 
     def run(self) -> BuiltFiles | None:
@@ -232,9 +235,9 @@ class _Build:
         try:
             articles = self.load(sources)
             planned = self.plan(articles)
-            files = {f"{CONTENT_DIR}/{source.key}" for source in sources}
+            found = set(self.article_files)
             self.article_pages = {path: source for path, source in planned.claims.files.items()
-                                  if path.endswith("index.html") and source in files}
+                                  if path.endswith("index.html") and source in found}
             made, files = self.make_and_write(planned, {a.key: a.digest for a in articles},
                                               {a.key: a.entry.comment_digests for a in articles}, layouts)
         finally:
@@ -254,6 +257,7 @@ class _Build:
     def scan(self) -> list[ArticleSource]:
         sources, found = scan_sources(self.root)
         self.diagnostics += found
+        self.article_files = [f"{CONTENT_DIR}/{source.key}" for source in sources]
         self.stamps = {source.key: source_stamp(self.root, source) for source in sources}
         return sources
 

@@ -66,7 +66,10 @@ class Preview:
     def __init__(self, server, page: str = PAGE):
         self.server, self.page = server, page
         self.origin = server.url.split("/", 3)[0] + "//" + server.url.split("/", 3)[2]
-        html = urllib.request.urlopen(server.url + page).read().decode()
+        try:
+            html = urllib.request.urlopen(server.url + page).read().decode()
+        except urllib.error.HTTPError as missing:  # no good build yet: the preview's own page, with its errors
+            html = missing.read().decode()
         found = re.search(r'id="sitegen-notes">([^<]*)', html)
         self.secret = json.loads(found.group(1))["secret"] if found else None
         self.epoch = json.loads(re.search(r'id="sitegen-live-state">([^<]*)', html).group(1))["epoch"]
@@ -161,12 +164,47 @@ def test_a_lost_passage_is_moved_to_the_nearest_one_on_request(noted, start_prev
     wait_for_build(server, errors=True)
     message = server.session.state.errors[0].message
     assert 'would be quote: "merits careful study"' in message
-    status, _ = Preview(server).post({"action": "move", "source": "content/2019/macron.md", "position": 1,
-                                      "quote": "merits careful study"})
+    status, _ = Preview(server).post({"action": "move", "source": "content/2019/macron.md", "position": 1})
     assert status == 200
     assert "- quote: merits careful study\n  note: The Élysée's words.\n" in source.read_text()
     wait_for_build(server)
     assert not server.session.state.errors
+
+
+def test_a_preview_that_starts_on_a_lost_passage_can_move_it(noted, start_preview):
+    source = noted / "content/2019/macron.md"
+    source.write_text(source.read_text().replace("proposal deserves", "proposal merits"))
+    server = start_preview(noted)
+    assert server.session.state.errors
+    assert Preview(server).post({"action": "move", "source": "content/2019/macron.md", "position": 1})[0] == 200
+    assert "- quote: merits careful study\n" in source.read_text()
+
+
+def test_a_quote_written_as_a_number_is_kept_when_its_note_is_edited(tmp_path, start_preview):
+    site = write_site(tmp_path / "site", {"sitegen.yaml": SITE, "content/2019/macron.md": article(
+        "Orwell", "2019-11-28", "He wrote 1984 then.", annotations=[{"quote": 1984, "note": 42}])})
+    server = start_preview(site)
+    assert Preview(server).post({"action": "read", "number": 1}) == (200, {"annotation": {"note": "42"}})
+    assert Preview(server).post({"action": "edit", "number": 1, "note": "The year."})[0] == 200
+    assert "- quote: '1984'\n  note: The year.\n" in (site / "content/2019/macron.md").read_text()
+
+
+def test_an_article_that_is_a_link_is_not_written_through(tmp_path, start_preview):
+    site = write_site(tmp_path / "site", {"sitegen.yaml": SITE, "content/originals/macron.txt": NOTED,
+                                          "content/2019/macron.comments.yaml": THREAD})
+    (site / "content/2019/macron.md").symlink_to("../originals/macron.txt")
+    server = start_preview(site)
+    status, answer = Preview(server).post({"action": "add", "comment": "c1", "note": "x"})
+    assert status == 409 and "a link" in answer["error"]
+    assert (site / "content/originals/macron.txt").read_text() == NOTED
+    assert (site / "content/2019/macron.md").is_symlink()
+
+
+def test_the_preview_cannot_be_framed_by_another_site(noted, start_preview):
+    server = start_preview(noted)
+    with urllib.request.urlopen(server.url + PAGE) as page:
+        assert page.headers["X-Frame-Options"] == "DENY"
+        assert page.headers["Content-Security-Policy"] == "frame-ancestors 'none'"
 
 
 def wait_for_build(server, errors: bool = False, timeout: float = 10) -> None:
@@ -174,7 +212,7 @@ def wait_for_build(server, errors: bool = False, timeout: float = 10) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         state = server.session.state
-        if not server.session.busy and bool(state.errors) == errors and state.started_ns > 0:
+        if not server.session.busy and bool(state.errors) == errors and state.builds > 0:
             time.sleep(0.05)
             if not server.session.busy:
                 return

@@ -173,7 +173,7 @@
     }
   }
 
-  if (body) {
+  if (body) {  // the first page: its text
     document.addEventListener("mouseup", function () { setTimeout(showAdder, 0); });
     document.addEventListener("keyup", function () { setTimeout(showAdder, 0); });
     adder.addEventListener("mousedown", function (event) { event.preventDefault(); });  // keeps the selection
@@ -195,7 +195,9 @@
         before: visibleText(before.cloneContents()).slice(-80), after: visibleText(after.cloneContents()).slice(0, 80)
       }, "", "", true);
     });
+  }
 
+  if (notes.article) {  // every page of the article: its comments and its notes
     document.querySelectorAll("#comments li.comment").forEach(function (item) {
       var meta = item.querySelector(".comment-meta");
       var id = item.id.replace(/^comment-/, "");
@@ -233,7 +235,7 @@
   // ---- in a failed build's overlay: a lost passage, moved with one click ----
 
   var LOST = /^(.*?):\d+$/;
-  var NEAREST = /annotations\[(\d+)\]\.quote: .* would be quote: ("(?:[^"\\]|\\.)*")(?:, prefix: ("(?:[^"\\]|\\.)*"))?$/;
+  var NEAREST = /annotations\[(\d+)\]\.quote: .*; the nearest passage now/;  // the server finds it again
 
   function offerMoves(overlay) {
     overlay.querySelectorAll("li.sitegen-live-error").forEach(function (item) {
@@ -245,12 +247,8 @@
       var source = (LOST.exec(where.textContent) || [])[1];
       var move = button("Move the note there", "margin-inline-start:.5rem");
       move.addEventListener("click", function () {
-        var request = {action: "move", source: source, position: parseInt(found[1], 10), quote: JSON.parse(found[2])};
-        if (found[3]) {
-          request.prefix = JSON.parse(found[3]);
-        }
         move.disabled = true;
-        post(request).then(function (result) {
+        post({action: "move", source: source, position: parseInt(found[1], 10)}).then(function (result) {
           move.textContent = result.ok ? "Moved: rebuilding…" : (result.answer.error || "refused");
         });
       });

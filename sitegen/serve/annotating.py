@@ -69,6 +69,8 @@ def selector(index: TextIndex, selected: str, before: str = "", after: str = "")
             return {"quote": quote, "prefix": " ".join(words_before[-count:])}
         if count <= len(words_after) and index.find(quote, None, " ".join(words_after[:count])) == [at]:
             return {"quote": quote, "suffix": " ".join(words_after[:count])}
+    if index.find(quote, prefix.strip(), suffix.strip()) != [at]:
+        raise Refused(f"“{quote}” occurs more than once with the same words around it: select more of them")
     return {"quote": quote, "prefix": prefix.strip(), "suffix": suffix.strip()}
 
 
@@ -77,8 +79,9 @@ def edited(text: str, number: int | None, item: dict[str, str] | None) -> str:
     (`item` None), or `item` added at the end (`number` None). Refused when that cannot be done
     on the text alone and proved."""
     paste = as_yaml(item) if item else None
-    newline = "\r\n" if "\r\n" in text else "\n"
-    lines = text.splitlines(keepends=True)
+    bom = "\ufeff" if text.startswith("\ufeff") else ""  # kept as the file had it
+    lines = text.removeprefix(bom).splitlines(keepends=True)
+    newline = (lines[0][len(lines[0].rstrip("\r\n")):] or "\n") if lines else "\n"  # the file's own
     closing = next((i for i, line in enumerate(lines[1:], 1) if line.rstrip() in ("---", "...")), None)
     if not lines or lines[0].rstrip() != "---" or closing is None:
         raise Refused("the file has no front matter between '---' lines", paste)
@@ -95,15 +98,21 @@ def edited(text: str, number: int | None, item: dict[str, str] | None) -> str:
     if not isinstance(before, dict) or not isinstance(root, yaml.MappingNode):
         raise Refused("the front matter is not a mapping of fields", paste)
     notes = next((value for key, value in root.value if key.value == "annotations"), None)
-    if notes is not None and not (isinstance(notes, yaml.SequenceNode) and not notes.flow_style
-                                  or isinstance(notes, yaml.ScalarNode) and notes.tag.endswith(":null")):
+    empty = (isinstance(notes, yaml.ScalarNode) and notes.tag.endswith(":null")
+             or isinstance(notes, yaml.SequenceNode) and not notes.value)  # "annotations:", "annotations: []"
+    if notes is not None and not empty and not (isinstance(notes, yaml.SequenceNode) and not notes.flow_style):
         raise Refused("annotations: is not a list written one item a line (flow style [...] cannot be "
                       "extended without rewriting it)", paste)
     items = notes.value if isinstance(notes, yaml.SequenceNode) else []
     front_lines = front.splitlines(keepends=True)
 
-    def first_line(node) -> int:  # the item's "- " line
-        return node.start_mark.line
+    def first_line(node) -> int:  # the item's "- " line: its own, or the one above for a "-" alone
+        line = node.start_mark.line
+        if "-" not in front_lines[line][:node.start_mark.column] and line and front_lines[line - 1].strip() == "-":
+            line -= 1
+        if "-" not in front_lines[line]:
+            raise Refused("an item of annotations: is written in a form sitegen cannot find the lines of", paste)
+        return line
 
     def end_line(node) -> int:  # the line after the item's last
         mark = node.end_mark  # where the next token starts: the next line's indentation, for some values
@@ -116,6 +125,8 @@ def edited(text: str, number: int | None, item: dict[str, str] | None) -> str:
     if number is None:
         if items:
             dash = front_lines[first_line(items[0])].index("-")
+            if front_lines[first_line(items[0])][:dash].strip():
+                raise Refused("annotations: is not a list written one item a line", paste)
             at, new = end_line(items[-1]), as_yaml(item, dash, newline)
         else:  # no list yet: the key at the end of the front matter, or a null value's line replaced
             at, new = len(front_lines), "annotations:" + newline + as_yaml(item, 2, newline)
@@ -154,11 +165,12 @@ def edited(text: str, number: int | None, item: dict[str, str] | None) -> str:
         proved = False
     if not proved:
         raise Refused("the front matter is in a form sitegen cannot change safely", paste)
-    return lines[0] + new_front + "".join(lines[closing:])
+    return bom + lines[0] + new_front + "".join(lines[closing:])
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Replace the file's content at once: a reader sees the old file or the new, never half."""
+def write_atomically(path: Path, text: str, was: bytes) -> None:
+    """Replace the file's content at once: a reader sees the old file or the new, never half;
+    unless its bytes are no longer `was` (an editor saved it meanwhile), then nothing is written."""
     mode = path.stat().st_mode & 0o7777
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -167,30 +179,37 @@ def write_atomically(path: Path, text: str) -> None:
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temporary, mode)
+        if path.read_bytes() != was:
+            raise Refused(f"{path.name} changed while the note was being written: nothing was written")
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
 
 
-def answer_note(root: Path, config: SiteConfig, source: str, request: dict) -> dict:
+def answer_note(root: Path, config: SiteConfig, source: str, request: dict, built: str | None) -> dict:
     """Carry out a note request from the preview on the article file `source` ("content/x.md",
     from the build's own list of articles, never from the request), and say what it found.
-    Raises Refused.
+    `built`: the digest of the article's files as the last build read them (ArticleFiles.digest):
+    files that differ now are an editor's newer work, and nothing is written. Raises Refused.
 
     `request["action"]`: "add" (a `comment` id, or the `selected` text with the `before` and
     `after` the page showed), "read", "edit" or "remove" (the note's `number` on the page), or
-    "move" (annotations[`position`] to `quote`, with `prefix` where given); with `note` and
-    `author` for those that write a note.
+    "move" (annotations[`position`], whose quote matches nothing now, to the nearest passage);
+    with `note` and `author` for those that write a note.
     """
     path = root / source
     key = source.removeprefix(f"{CONTENT_DIR}/")
     article_source = next((s for s in scan_sources(root)[0] if s.key == key), None)
-    article = load_article(read_article_files(root, article_source), config)[0] if article_source else None
+    files = read_article_files(root, article_source) if article_source else None
+    if files is None or files.markdown is None or path.is_symlink():
+        raise Refused(f"{source} is not an article file sitegen can write (a link is written only by hand)")
+    if files.digest != built:
+        raise Refused(f"{source} changed since this page was built (saved in an editor?): the page reloads with it")
+    article = load_article(files, config)[0]
     if article is None:
         raise Refused(f"{source} does not load now: fix the error the preview shows first")
-    with path.open(encoding="utf-8", newline="") as stream:  # as it is: its line endings too
-        text = stream.read()
+    text = files.markdown.decode("utf-8")  # the bytes the article was loaded from, line endings and all
     action = request.get("action")
     written = {key: str(request.get(key) or "") for key in ("note", "author")}
     if action in ("add", "edit") and not written["note"].strip():
@@ -201,8 +220,7 @@ def answer_note(root: Path, config: SiteConfig, source: str, request: dict) -> d
             raise Refused(f"the thread has no comment '{comment}' now")
         edit = (None, annotation(comment=comment, **written))
     elif action == "add":
-        body, _, _ = render_body(article.body, article.key)
-        found = selector(TextIndex(body), str(request.get("selected") or ""), str(request.get("before") or ""),
+        found = selector(_text_of(article), str(request.get("selected") or ""), str(request.get("before") or ""),
                          str(request.get("after") or ""))
         edit = (None, annotation(**found, **written))
     elif action in ("read", "edit", "remove"):
@@ -210,26 +228,28 @@ def answer_note(root: Path, config: SiteConfig, source: str, request: dict) -> d
         note = next((n for n in rendered.notes if n.number == request.get("number")), None)
         if note is None:
             raise Refused(f"the article has no note {request.get('number')} now")
-        was = _annotations(text)[note.position - 1]
+        was = next(a for a in article.annotations if a.position == note.position)
         if action == "read":
-            return {"annotation": {key: str(was[key]) for key in ("note", "author") if was.get(key)}}
-        kept = {key: was.get(key) for key in ("quote", "prefix", "suffix", "comment")}
+            return {"annotation": {"note": was.note, **({"author": was.author} if was.author else {})}}
+        kept = {"quote": was.quote, "prefix": was.prefix, "suffix": was.suffix, "comment": was.comment_id}
         edit = (note.position, annotation(**kept, **written) if action == "edit" else None)
     elif action == "move":
-        position = request.get("position")
-        notes = _annotations(text)
-        if not isinstance(position, int) or not 1 <= position <= len(notes):
-            raise Refused(f"the article has no annotations[{position}] now")
-        was = notes[position - 1]
-        edit = (position, annotation(quote=str(request.get("quote") or ""), prefix=request.get("prefix"),
-                                     note=was.get("note"), author=was.get("author")))
+        was = next((a for a in article.annotations if a.position == request.get("position") and a.quote), None)
+        index = _text_of(article)
+        if was is None or index.find(was.quote, was.prefix, was.suffix):
+            raise Refused(f"annotations[{request.get('position')}] has no lost quote to move now")
+        nearest = index.closest(was.quote, was.prefix, was.suffix)
+        if nearest is None:
+            raise Refused("no passage of the text now is near enough to its quote")
+        start, end = nearest
+        found = selector(index, index.text[start:end], index.text[max(0, start - 80):start], index.text[end:end + 80])
+        edit = (was.position, annotation(**found, note=was.note, author=was.author))
     else:
         raise Refused(f"unknown action {action!r}")
-    write_atomically(path, edited(text, *edit))
+    write_atomically(path, edited(text, *edit), files.markdown)
     return {"ok": True}
 
 
-def _annotations(text: str) -> list[dict]:
-    """The front matter's annotations as YAML reads them (the article loaded, so they are there)."""
-    front = text.split("\n---", 1)[0].removeprefix("---")
-    return list((yaml.safe_load(front) or {}).get("annotations") or [])
+def _text_of(article) -> TextIndex:
+    """The article's text as its notes' quotes are matched against (render/articles.py)."""
+    return TextIndex(render_body(article.body, article.key)[0])

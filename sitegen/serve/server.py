@@ -37,6 +37,7 @@ from sitegen.diagnostics import Diagnostic
 from sitegen.serve.connections import RequestReader, peer_gone
 from sitegen.serve.hosts import allowed_host, preview_host_names
 from sitegen.load.config import load_config
+from sitegen.load.sources import CONTENT_DIR
 from sitegen.serve.annotating import Refused, answer_note
 from sitegen.serve.live import (
     ANNOTATE_PATH,
@@ -181,7 +182,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
             return HTTPStatus.FORBIDDEN, {"error": "a note is written only from the preview's own pages"}
         if self.headers.get_content_type() != "application/json":
             return HTTPStatus.UNSUPPORTED_MEDIA_TYPE, {"error": "a note request is JSON"}
-        length = int(self.headers.get("Content-Length") or 0)
+        length = self.headers.get("Content-Length", "")
+        length = int(length) if length.isdigit() else 0
         if not 0 < length <= MAX_NOTE_REQUEST:
             return HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": "a note request is at most 1 MB"}
         try:
@@ -195,7 +197,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
             state = session.state
             if request.get("action") == "move":  # from an error: the article's file, as the error names it
                 source = request.get("source")
-                known = source in set(state.article_pages.values())
+                known = source in state.article_files
             else:
                 source = state.article_pages.get(locate(str(request.get("page") or ""), state.base_path,
                                                         state.output).key or "")
@@ -204,21 +206,19 @@ class PreviewHandler(BaseHTTPRequestHandler):
                     return HTTPStatus.CONFLICT, {"error": "this page is older than the files: it reloads now"}
             if not known:
                 return HTTPStatus.NOT_FOUND, {"error": "not an article of this site"}
+            if session.busy:
+                return HTTPStatus.CONFLICT, {"error": "a build is under way: nothing was written; try again"}
             root = session.options.source
-            try:
-                changed = (root / source).stat().st_mtime_ns >= state.started_ns
-            except OSError:
-                changed = True
-            if session.busy or changed:
-                return HTTPStatus.CONFLICT, {"error": f"{source} changed since this page was built (saved in an "
-                                                      "editor?): nothing was written; the page reloads with it"}
             config, problems = load_config(root, session.options.base_url)
             if config is None or any(d.is_error for d in problems):
                 return HTTPStatus.CONFLICT, {"error": "sitegen.yaml has an error: fix it first"}
+            read = session.cache.tables.sources.get(source.removeprefix(f"{CONTENT_DIR}/"))  # as the last build read it
             try:
-                answer = answer_note(root, config, source, request)
+                answer = answer_note(root, config, source, request, read.digest if read else None)
             except Refused as refused:
                 return HTTPStatus.CONFLICT, {"error": f"nothing was written: {refused}", "paste": refused.paste}
+            except OSError as exc:
+                return HTTPStatus.INTERNAL_SERVER_ERROR, {"error": f"nothing was written: {exc.strerror or exc}"}
         if request.get("action") != "read":
             session.request_rebuild(["content"])
         return HTTPStatus.OK, answer
@@ -255,8 +255,9 @@ class PreviewHandler(BaseHTTPRequestHandler):
         page = (f'<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8"><title>Not found</title></head>\n'
                 f'<body>\n<h1>Not found</h1>\n<p>Nothing in this build is at <code>{html.escape(path)}</code>. '
                 f'<a href="{html.escape(state.base_path)}">The home page</a></p>\n</body>\n</html>\n')
-        self._send(HTTPStatus.NOT_FOUND, "text/html; charset=utf-8", inject_client(page.encode("utf-8"), state),
-                   with_body)
+        notes = self.server.session.secret if self.server.writes else None  # a lost note can be moved from here too
+        self._send(HTTPStatus.NOT_FOUND, "text/html; charset=utf-8",
+                   inject_client(page.encode("utf-8"), state, None, notes), with_body)
 
     def _for_this_preview(self) -> bool:
         names = self.server.host_names
@@ -316,6 +317,9 @@ class PreviewHandler(BaseHTTPRequestHandler):
         # A preview shows the site as it is now: nothing may be kept, a stylesheet least of all.
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
+        # No other site may frame the preview: its pages have buttons that write notes.
+        self.send_header("X-Frame-Options", "DENY")
+        self.send_header("Content-Security-Policy", "frame-ancestors 'none'")
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()

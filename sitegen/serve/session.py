@@ -11,7 +11,6 @@ import secrets
 import sys
 import threading
 import traceback
-import time
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Mapping
 
@@ -49,8 +48,8 @@ class PreviewState:
     has_config: bool = True
     article_pages: Mapping[str, str] = field(default_factory=dict)
     """Each article page's output path -> the article's file (BuildResult.article_pages)."""
-    started_ns: int = 0
-    """When the last build started (time.time_ns()): a file changed since is not what it read."""
+    article_files: frozenset[str] = frozenset()
+    """Every article file the last build found, good or failed (BuildResult.article_files)."""
 
 
 class PreviewSession:
@@ -124,9 +123,9 @@ class PreviewSession:
             with self._wanted_lock:
                 because, self._wanted_because = self._wanted_because, set()
             prefix = " and ".join(sorted(because)) + " changed: " if because else ""
-            started = time.time_ns()
             try:
-                state = replace(self._next_state(build_site(self.options, self.cache), prefix), started_ns=started)
+                result = build_site(self.options, self.cache)
+                state = replace(self._next_state(result, prefix), article_files=frozenset(result.article_files))
             except Exception:  # a bug in sitegen: show it like a content error, and keep serving
                 trace = traceback.format_exc()
                 print(trace, file=sys.stderr, end="", flush=True)

@@ -91,3 +91,32 @@ def test_a_selection_gets_the_fewest_words_around_it_that_tell_it_apart():
     assert selector(TEXT, "ministry", "again, and the", "denied") == {"quote": "ministry", "suffix": "denied"}
     with pytest.raises(Refused, match="not in the article's text"):
         selector(TEXT, "a note's words")
+
+
+@pytest.mark.parametrize("before, after", [
+    # A byte-order mark stays; so do the file's own line endings, even lone CRs.
+    ("\ufeff---\ntitle: A\ndate: 2020-01-02\n---\nB\n",
+     "\ufeff---\ntitle: A\ndate: 2020-01-02\nannotations:\n  - quote: B\n    note: n\n---\nB\n"),
+    ("---\rtitle: A\rdate: 2020-01-02\r---\rB\r",
+     "---\rtitle: A\rdate: 2020-01-02\rannotations:\r  - quote: B\r    note: n\r---\rB\r"),
+    # Front matter closed by "...", an empty list in flow style, a "-" alone on its line.
+    ("---\ntitle: A\ndate: 2020-01-02\n...\nB\n",
+     "---\ntitle: A\ndate: 2020-01-02\nannotations:\n  - quote: B\n    note: n\n...\nB\n"),
+    ("---\ntitle: A\nannotations: []\ndate: 2020-01-02\n---\nB\n",
+     "---\ntitle: A\nannotations:\n  - quote: B\n    note: n\ndate: 2020-01-02\n---\nB\n"),
+    ("---\ntitle: A\nannotations:\n  -\n    quote: x\n    note: y\n---\nB\n",
+     "---\ntitle: A\nannotations:\n  -\n    quote: x\n    note: y\n  - quote: B\n    note: n\n---\nB\n"),
+])
+def test_the_files_own_form_is_kept(before, after):
+    assert edited(before, None, annotation(quote="B", note="n")) == after
+
+
+def test_a_dash_alone_on_its_line_is_changed_or_refused_never_a_crash():
+    text = "---\ntitle: A\nannotations:\n  -\n    quote: x\n    note: y\n---\nB\n"
+    assert edited(text, 1, annotation(quote="x", note="z")) == "---\ntitle: A\nannotations:\n  - quote: x\n    note: z\n---\nB\n"
+
+
+def test_words_that_repeat_with_the_same_words_around_them_are_refused_not_written_to_fail():
+    chorus = TextIndex("<p>" + "Chorus: la la la. " * 12 + "</p>")
+    with pytest.raises(Refused, match="select more"):
+        selector(chorus, "la", "la la. Chorus: la", "la. Chorus: la la")
