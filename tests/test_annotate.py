@@ -115,6 +115,7 @@ def test_a_path_from_the_request_is_never_written(noted, start_preview):
     files = tree_bytes(noted)
     preview = Preview(server)
     for body in ({"action": "move", "source": "sitegen.yaml", "position": 1, "quote": "x"},
+                 {"action": "move", "source": ["content/2019/macron.md"], "position": 1},
                  {"action": "move", "source": "../outside.md", "position": 1, "quote": "x"},
                  {"action": "add", "comment": "c1", "note": "x", "page": "/2019/11/"},
                  {"action": "add", "comment": "c1", "note": "x", "page": "/../sitegen.yaml"}):

@@ -59,7 +59,7 @@ def _script_json(value) -> str:
 def inject_client(html: bytes, state: PreviewState, key: str | None = None, secret: str | None = None) -> bytes:
     """The page with the state and the client script added before its last </body>; with the
     `secret` (where the preview writes notes), also the note-writing script, and what it needs:
-    the page's address and, on an article's page, that it is one."""
+    the secret, where to post, and whether the page (output path `key`) is an article's."""
     tail = (f'<script type="application/json" id="sitegen-live-state">{_script_json(news(state))}</script>\n'
             f'<script src="{CLIENT_PATH}"></script>\n')
     if secret is not None:

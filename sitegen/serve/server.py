@@ -24,6 +24,7 @@ import socketserver
 import sys
 import threading
 import time
+import traceback
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -197,7 +198,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
             state = session.state
             if request.get("action") == "move":  # from an error: the article's file, as the error names it
                 source = request.get("source")
-                known = source in state.article_files
+                known = isinstance(source, str) and source in state.article_files
             else:
                 source = state.article_pages.get(locate(str(request.get("page") or ""), state.base_path,
                                                         state.output).key or "")
@@ -219,6 +220,10 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 return HTTPStatus.CONFLICT, {"error": f"nothing was written: {refused}", "paste": refused.paste}
             except OSError as exc:
                 return HTTPStatus.INTERNAL_SERVER_ERROR, {"error": f"nothing was written: {exc.strerror or exc}"}
+            except Exception:  # a bug in sitegen: said in the form and the terminal, and the preview goes on
+                traceback.print_exc()
+                return HTTPStatus.INTERNAL_SERVER_ERROR, {"error": "nothing was written: a bug in sitegen (its "
+                                                                   "traceback is in the terminal), please report it"}
         if request.get("action") != "read":
             session.request_rebuild(["content"])
         return HTTPStatus.OK, answer
