@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from sitegen.model.types import Comment, Thread
 
@@ -41,3 +41,13 @@ def comment_page_starts(parent_ids: Sequence[str | None], per_page: int) -> tupl
 def comment_page(starts: tuple[int, ...], position: int) -> int:
     """The number (from 1) of the page that holds the comment at `position` in reading order."""
     return bisect_right(starts, position)
+
+
+def comment_page_numbers(ids: Iterable[str], starts: tuple[int, ...]) -> dict[str, int]:
+    """The number of the page that holds each comment, by id (`ids` in reading order)."""
+    return {comment_id: comment_page(starts, position) for position, comment_id in enumerate(ids)}
+
+
+def comment_page_span(starts: tuple[int, ...], number: int) -> slice:
+    """The positions, in reading order, of the comments on page `number`."""
+    return slice(starts[number - 1], starts[number] if number < len(starts) else None)

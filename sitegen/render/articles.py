@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from sitegen.diagnostics import Diagnostic, error, shorten
 from sitegen.load.threads import SCHEME
-from sitegen.model.threads import comment_page, comment_page_starts, reading_order
+from sitegen.model.threads import comment_page_numbers, comment_page_starts, reading_order
 from sitegen.model.records import ArticleRecord, record_article
 from sitegen.model.types import Article, Comment, DateView, QuoteSelector, RenderedNote, SiteConfig
 from sitegen.model.urls import comment_page_link
@@ -55,7 +55,7 @@ class RenderedArticle:
 
     def comment_page_numbers(self) -> dict[str, int]:
         """The number of the page that holds each comment, by its id."""
-        return {comment.id: comment_page(self.comment_pages, position) for position, comment in enumerate(self.comments)}
+        return comment_page_numbers((comment.id for comment in self.comments), self.comment_pages)
 
 
 def text_fragment(exact: str, prefix: str | None) -> str:
@@ -146,11 +146,11 @@ def render_article(article: Article, words: Words, comments_per_page: int) -> tu
                                         date_view(comment.date, comment.language or language) if comment.date else None,
                                         tuple(comment_notes)))
 
-    summary_html = place.links(first_paragraph or "")
+    summary_html = first_paragraph or ""
     if article.summary:
         summary_html, more = render_summary(article.summary, article.key, len(links))
-        summary_html = place.links(summary_html)
         links += tuple((target, written, article.summary_line, path) for target, written, _, path in more)
+    summary_html = place.links(summary_html)
     return RenderedArticle(article.key, body_html, summary_html, tuple(comments), tuple(notes), links,
                            pages), problems
 
@@ -188,7 +188,7 @@ class CommentPlaces:
         self.note_page: dict[int, int] = {}
         if len(starts) == 1:
             return
-        self.page_of = {comment.id: comment_page(starts, position) for position, (comment, _) in enumerate(in_order)}
+        self.page_of = comment_page_numbers((comment.id for comment, _ in in_order), starts)
         numbers = count(passage_notes + 1)  # a comment's notes are numbered after the text's, in reading order
         self.note_page = {next(numbers): self.page_of[comment.id]
                           for comment, _ in in_order for _ in on_comment.get(comment.id, ())}

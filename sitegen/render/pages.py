@@ -259,16 +259,16 @@ def _comments_feed(plan: CommentsFeed, context: MakeContext) -> Made:
     by_id = {c.id: c for c in article.thread.comments}
     words = site_words(config)
     anonymous = words.gettext("Anonymous")
+    page_of = rendered.comment_page_numbers()
     entries = []
-    for position, item in enumerate(rendered.comments):
+    for item in rendered.comments:
         comment = by_id[item.id]
         who = comment.author or anonymous
         parent = by_id.get(comment.parent_id)
         title = (words.gettext("%(author)s replied to %(parent)s", author=who, parent=parent.author or anonymous)
                  if parent else words.gettext("%(author)s commented", author=who))
         language = comment.language or article.language
-        page = absolute_url(config, urls.comment_page_url_path(
-            article.url_path, comment_page(rendered.comment_pages, position)))
+        page = absolute_url(config, urls.comment_page_url_path(article.url_path, page_of[item.id]))
         entries.append(comment_entry(url, page, comment.id, title, who, rfc3339((comment.date or article.date).value),
                                      item.body_html, language if language != config.language else None))
     entries.sort(key=lambda e: e.updated, reverse=True)

@@ -17,6 +17,7 @@ from markupsafe import Markup
 from sitegen.load.threads import SCHEME
 from sitegen.model import urls
 from sitegen.model.taxonomy import Tag
+from sitegen.model.threads import comment_page_span
 from sitegen.model.types import Article, SiteConfig
 from sitegen.model.urls import absolute_url, href
 from sitegen.render.articles import ArticleRecord, RenderedArticle, RenderedNote
@@ -375,10 +376,7 @@ def thread_view(config: SiteConfig, article: Article, rendered: RenderedArticle,
     long thread to show (its comments alone), None for all of them."""
     anonymous = site_words(config).gettext("Anonymous")
     by_id = {c.id: c for c in article.thread.comments}
-    shown = rendered.comments
-    if pager is not None:
-        starts = rendered.comment_pages
-        shown = shown[starts[pager.number - 1]:starts[pager.number] if pager.number < len(starts) else None]
+    shown = rendered.comments[comment_page_span(rendered.comment_pages, pager.number)] if pager else rendered.comments
     depth = {item.id: item.depth for item in shown}
     shown_under: dict[str, str | None] = {}  # comment id -> the comment it is listed under
     for item in shown:  # reading order: a comment comes before its replies
