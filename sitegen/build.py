@@ -40,8 +40,8 @@ from sitegen.render.templates import TemplateSet
 from sitegen.render.words import lacking_words, site_words
 from sitegen.workers import PARALLEL_THRESHOLD, can_fork, map_in_workers, serial
 from sitegen.write.output import (
-    BuiltFiles, MemoryOutput, Output, OutputEntry, PatchedOutput, Staging, StagedOutput, folder_files,
-    recover_output,
+    BuiltFiles, MemoryOutput, Output, OutputEntry, PatchedOutput, Staging, StagedOutput, changed_paths,
+    folder_files, recover_output,
 )
 from sitegen.write.paths import output_path
 
@@ -92,6 +92,9 @@ class BuildStats:
     seconds: float = 0.0
     made: list[str] = field(default_factory=list)
     """The output paths made (rendered) by this build, in the order made."""
+    changed: list[str] = field(default_factory=list)
+    """The output paths whose file this build added, changed or removed (a page made again with the
+    same bytes is not among them): what the preview's open pages need to hear about."""
 
 
 @dataclass(slots=True)
@@ -248,7 +251,7 @@ class _Build:
         if made is not None and inputs is not None:
             # What the folder now holds, from the build's own record of each file (no second walk).
             written = files_stamp([(path, (entry.size, entry.mtime_ns)) for path, entry in made.items()])
-            last = LastBuild(inputs, written, list(made), self.stats, self.diagnostics)
+            last = LastBuild(inputs, written, list(made), self.stats, self.diagnostics, self.article_pages)
             self.cache.remember_build(self.output_key, last)
         return files
 
@@ -278,9 +281,11 @@ class _Build:
         last = self.cache.last_build(self.output_key) if inputs is not None else None
         if last is None or last.inputs != inputs or last.output != folder_stamp(self.out_dir):
             return None
-        stats = self.stats = replace(last.stats, articles_processed=0, pages_made=0, files_copied=0, made=[])
+        stats = self.stats = replace(last.stats, articles_processed=0, pages_made=0, files_copied=0, made=[],
+                                           changed=[])
         stats.pages_unchanged = stats.pages
         self.diagnostics[:] = last.diagnostics
+        self.article_pages = last.article_pages
         return folder_files(self.out_dir, last.files)
 
     # -- load: each article read, checked and rendered, or taken from the cache --
@@ -414,7 +419,9 @@ class _Build:
                 output.abort()
                 return None, None
             changed = bool(self.stats.pages_made or self.stats.files_copied or set(made) != set(previous))
-            return made, output.commit(changed, made)
+            files = output.commit(changed, made)
+            self.stats.changed = changed_paths(previous, made)
+            return made, files
         except BaseException:
             output.abort()
             raise

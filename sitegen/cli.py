@@ -69,9 +69,11 @@ def make_parser() -> argparse.ArgumentParser:
 
     preview = commands.add_parser(
         "serve", help="preview the site, rebuilt on every save",
-        description="Build the site and serve it from memory at base_url's path. Every save to content/, "
+        description="Build the site and serve it at base_url's path. Every save to content/, "
                     "layouts/ or sitegen.yaml rebuilds it: open pages reload by themselves, and show the "
-                    "errors of a failed build over the last good one. Nothing is written to output/. On an "
+                    "errors of a failed build over the last good one. It builds as `sitegen build` does, "
+                    f"into output/ with {CACHE_DIR}/, so it starts from the last build's work; with --drafts "
+                    f"or --base-url, into {CACHE_DIR}/preview/ instead, so that output/ never holds drafts. On an "
                     "article's page, select a passage (or use a comment's Note button) to pin a note to it: "
                     "the note is written into the article's front matter (docs/format.md, Annotations).",
         epilog="examples:\n  sitegen serve\n  sitegen serve --source my-digest --port 0 --drafts\n"
@@ -79,6 +81,8 @@ def make_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_build_options(preview)
+    preview.add_argument("--jobs", metavar="N", type=int, default=default_jobs(),
+                         help=f"processes to use for a large build (default: this machine's cores, {default_jobs()})")
     preview.add_argument("--host", default="127.0.0.1",
                          help="the address to listen on (default: 127.0.0.1, this machine only)")
     preview.add_argument("--port", type=int, default=8000, help="the port (default: 8000; 0 picks a free one)")
@@ -221,8 +225,12 @@ def run_build(args) -> int:
 
 def run_serve(args) -> int:
     from sitegen.serve.server import ServeError, serve
+    from sitegen.serve.session import preview_folder
 
-    options = BuildOptions(source=args.source, base_url=args.base_url, drafts=args.drafts)
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    options = BuildOptions(source=args.source, base_url=args.base_url, drafts=args.drafts, jobs=args.jobs)
+    check_output_dir(args.source, preview_folder(options))
     try:
         serve(options, args.host, args.port, poll=args.poll, report=print_diagnostics,
               allow_remote_edits=args.allow_remote_edits)

@@ -89,6 +89,8 @@ def test_an_edit_to_a_body_remakes_its_page_and_the_feeds_that_carry_it(site, tm
     changed = {path for path in after if after[path] != before.get(path)}
     # comments.xml and annotations.jsonld come out byte for byte the same, so they are not rewritten;
     # of the index, the article's document and what lists its words change.
+    gone = before.keys() - after.keys()
+    assert set(stats.changed) == changed | gone, "what the build says it changed is what changed on disk"
     index = {path for path in changed if path.startswith("pagefind/")}
     assert changed - index == {page + "index.html"} | feeds_with_it
     assert len([path for path in index if "/fragment/" in path]) == 1 and shard in index
@@ -234,3 +236,16 @@ def test_a_cache_from_another_clone_gives_a_warm_build_equal_to_a_cold_one(site,
 def test_sitegen_check_leaves_the_cache_warm_for_the_build_after_it(site, capsys):
     assert run_sitegen(["check", "--source", site], capsys)[0] == 0
     assert build(site, site / "output").articles_processed == 0
+
+
+def test_one_cache_kept_across_builds_reads_only_what_changed_after_a_parallel_cold_build(site, tmp_path):
+    """As the preview builds, many times with one cache: the works the workers stored in the cold
+    build are known to the builds after it, which read only the edited article again."""
+    cache, out = disk_cache(site), tmp_path / "out"
+    assert build(site, out, jobs=2, cache=cache).articles_processed == 60
+    source = article_file(site, "article-0007")
+    source.write_text(source.read_text() + "\nA last paragraph, added.\n")
+    assert build(site, out, jobs=2, cache=cache).articles_processed == 1
+    for path in source.parent.glob(source.stem + ".*"):  # the article and its thread
+        path.unlink()
+    assert build(site, out, jobs=2, cache=cache).articles_processed == 0

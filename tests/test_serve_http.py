@@ -20,7 +20,8 @@ import time
 
 import pytest
 
-from conftest import article, running_preview, write_site
+from conftest import article, run_sitegen, running_preview, tree_bytes, tree_stats, write_site
+from generated_site import generate_site
 
 BASE = "/digest/"
 SITE = {
@@ -337,6 +338,46 @@ def test_the_base_url_host_is_served(tmp_path, start_preview):
     assert request(server, "/2020/01/first/", headers={"Host": "preview.test"})[0] == 200
     status, _, body = request(server, "/2020/01/first/", headers={"Host": "other.test:8080"})
     assert status == 421 and b"localhost, preview.test," in body
+
+
+# ---- where the preview writes ----------------------------------------------------------------------
+
+def test_the_preview_starts_from_the_last_build_and_keeps_output_as_build_would(site, start_preview, events,
+                                                                               capsys, tmp_path):
+    assert run_sitegen(["build", "--source", site], capsys)[0] == 0
+    built = tree_stats(site / "output")
+    server = start_preview(site)
+    assert tree_stats(site / "output") == built, "a preview of an unchanged site makes nothing and touches nothing"
+    status, _, body = request(server, FIRST)
+    page = (site / "output/2020/01/first/index.html").read_bytes()
+    assert status == 200 and body.startswith(page[:page.rindex(b"</body")])
+
+    stream = events(server)
+    (site / "content/first.md").write_text(article("First article", body="An edited body."))
+    stream.until(lambda name, news: news["epoch"] != stream.epoch)
+    assert run_sitegen(["build", "--source", site, "--no-cache", "--output", tmp_path / "cold"], capsys)[0] == 0
+    assert tree_bytes(site / "output") == tree_bytes(tmp_path / "cold"), "output/ is what `sitegen build` writes"
+
+
+def test_a_large_preview_builds_in_worker_processes_and_rebuilds_one_article(tmp_path, start_preview, events):
+    site = generate_site(tmp_path / "site", 40)
+    server = start_preview(site, jobs=2)
+    source = next((site / "content").rglob("article-0007*.md"))
+    stream = events(server)
+    source.write_text(source.read_text() + "\nA paragraph added in the preview.\n")
+    stream.until(lambda name, news: news["epoch"] != stream.epoch)
+    page = next((site / "output").rglob("article-0007/index.html"))
+    status, _, body = request(server, "/digest/" + page.relative_to(site / "output").parent.as_posix() + "/")
+    assert status == 200 and b"A paragraph added in the preview." in body
+
+
+def test_a_preview_with_drafts_writes_in_the_cache_never_into_output(site, start_preview, capsys):
+    (site / "content/wip.md").write_text(article("Work in progress", draft=True))
+    assert run_sitegen(["build", "--source", site], capsys)[0] == 0
+    built = tree_bytes(site / "output")
+    assert request(start_preview(site, drafts=True), BASE + "2020/01/wip/")[0] == 200
+    assert (site / ".sitegen-cache/preview/2020/01/wip/index.html").is_file()
+    assert tree_bytes(site / "output") == built
 
 
 # ---- rebuilding on save -------------------------------------------------------------------------

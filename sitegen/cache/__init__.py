@@ -12,7 +12,7 @@ What is kept, under which key, and why (docs/architecture.md draws it):
 - the last build into each folder: the stamp of everything it read, for a build that finds
   nothing changed.
 
-`sitegen serve` keeps them in memory; `sitegen build` also keeps them in `.sitegen-cache/`. That
+`sitegen build`, `check` and `serve` keep them in `.sitegen-cache/` (with `--no-cache`, in memory). That
 folder is safe to delete, and is never trusted: it is read only as sitegen's own data
 (cache/store.py), and a file that cannot be read so, or was written by other code, is dropped with
 one notice and the build goes on from the sources.
@@ -101,6 +101,8 @@ class LastBuild:
     """Their paths: a build that finds nothing changed offers them without reading the index."""
     stats: object
     diagnostics: list[Diagnostic]
+    article_pages: dict[str, str] = field(default_factory=dict)
+    """BuildResult.article_pages: the preview writes notes through them after a build that did nothing."""
 
 
 @dataclass
@@ -116,7 +118,7 @@ class _Tables:
 class BuildCache:
     """Pass one to successive builds of a site to reuse their work.
 
-    `directory` None keeps everything in memory (the preview); with a directory, articles' works
+    `directory` None keeps everything in memory (`--no-cache`); with a directory, articles' works
     are stored there, one file per digest, and the tables are saved by `save()`.
     """
 
@@ -127,13 +129,14 @@ class BuildCache:
         self._pack = TextPack(directory) if directory is not None else None
         self.notices: list[str] = []
         """One line for each cache file that could not be used (shown by the command line)."""
-        # In memory, every work (serve); with a directory, only the recently used (bounded memory).
+        # In memory, every work (--no-cache); with a directory, only the recently used (bounded memory).
         self._works: OrderedDict[str, ArticleWork] = OrderedDict()
         self._works_at_most: int | None = None if directory is None else 256
         self._texts: dict[str, CommentTexts] = {}
-        """The preview's comment texts, made once from the works it holds."""
+        """Without a directory: the comment texts, made once from the works held in memory."""
         self._stored: set[str] = set()
-        """The works on disk, listed once when the tables are read."""
+        """The works on disk: listed when the tables are read, then kept up to date by this process
+        (the preview builds many times with one cache)."""
         self._templates: tuple[tuple, TemplateSet] | None = None
         self._plans: Planned | None = None
         self._plans_state = "unread" if directory is not None else "read"  # or "changed"
@@ -179,7 +182,7 @@ class BuildCache:
         if texts is not None:
             return texts
         work = self._works.get(digest)
-        if work is not None and self.directory is None:  # the preview: every work is in memory
+        if work is not None and self.directory is None:  # every work is in memory
             texts = self._texts[digest] = CommentTexts.of(work)
             return texts
         if work is not None:
@@ -198,6 +201,7 @@ class BuildCache:
     def keep_texts(self, digest: str, texts: bytes) -> None:
         """Keep an article's pickled CommentTexts, made by a worker that stored its work itself."""
         self.pack.add(digest, texts)
+        self._stored.add(digest)
 
     def store_texts(self) -> None:
         """Write the texts kept in this build, for the workers that make pages to read: called once
@@ -218,6 +222,7 @@ class BuildCache:
         if self.directory is not None and self._works_at_most is not None:
             try:
                 write_work(self.directory, digest, work)
+                self._stored.add(digest)
             except OSError as exc:  # kept in memory instead: the cache costs only time
                 self._unwritable(exc)
                 self._works_at_most = None
@@ -412,6 +417,7 @@ class BuildCache:
             for path in folder.iterdir():
                 if path.stem not in live:
                     path.unlink(missing_ok=True)
+        self._stored &= live
 
     def start_afresh(self, why: str) -> None:
         """Forget everything, in memory and on disk, saying `why` once."""

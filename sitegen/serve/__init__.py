@@ -1,1 +1,1 @@
-"""The live preview, `sitegen serve`: the build held in memory, served, and rebuilt on every save."""
+"""The live preview, `sitegen serve`: the site built as `sitegen build` builds it, served, and rebuilt on every save."""

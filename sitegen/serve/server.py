@@ -1,6 +1,6 @@
-"""`sitegen serve`: the last good build, served from memory at base_url's path, with live reload.
+"""`sitegen serve`: the last good build, served at base_url's path, with live reload.
 
-A request path is looked up in the build's output mapping, after percent-decoding and checking
+A request path is looked up in the list of the build's files, after percent-decoding and checking
 it segment by segment under the base path; it is never joined onto a folder, so no request can
 reach a file the build did not put in its output. A request must name the preview in its Host
 header (against DNS rebinding: a page elsewhere cannot read the preview through a name it

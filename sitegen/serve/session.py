@@ -1,7 +1,9 @@
-"""The preview's state: the last good build in memory, rebuilt on one thread, read by many.
+"""The preview's state: the last good build, rebuilt on one thread, read by many.
 
+The preview builds as `sitegen build` does, with the site's disk cache, into a folder
+(`preview_folder`), so it starts from what the last build left and holds no page in memory.
 Server threads only ever read `session.state`, a frozen `PreviewState` replaced whole after each
-build, so a request never sees half a site and never waits for a build.
+build, so a request never waits for a build. (A build swaps its files in whole, as for `build`.)
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ import sys
 import threading
 import traceback
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
-from sitegen.build import BuildOptions, BuildResult, build_site
+from sitegen.build import BuildOptions, BuildResult, build_site, disk_cache
 from sitegen.write.output import BuiltFiles
-from sitegen.cache import BuildCache
+from sitegen.cache import CACHE_DIR
 from sitegen.diagnostics import Diagnostic, error
 from sitegen.load.config import load_config
 
@@ -52,6 +55,15 @@ class PreviewState:
     """Every article file the last build found, good or failed (BuildResult.article_files)."""
 
 
+def preview_folder(options: BuildOptions) -> Path:
+    """Where the preview writes the site: output/, as `sitegen build` would, when it builds the same
+    site; with --drafts or another base_url, a folder of its own in the cache, so that output/ never
+    holds a draft or another site's links."""
+    if not options.drafts and options.base_url is None:
+        return options.source / "output"
+    return options.source / CACHE_DIR / "preview"
+
+
 class PreviewSession:
     """Owns the BuildCache, the current PreviewState, and the one thread that builds."""
 
@@ -59,12 +71,12 @@ class PreviewSession:
                  report: Callable[[list[Diagnostic]], None] | None = None,
                  log: Callable[[str], None] | None = None):
         self.options = options
-        self.cache = BuildCache()
+        self.cache = disk_cache(options.source)
+        self.folder = preview_folder(options)
         self.report = report or _print_diagnostics
         self.log = log or (lambda line: print(line, flush=True))
         self._nonce = secrets.token_hex(4)
         self._counter = itertools.count(1)
-        self._signature: dict[str, object] = {}
         self._reported: list[Diagnostic] | None = None
         self.state = PreviewState(BuiltFiles({}), "/", f"{self._nonce}.0", 0, "unchanged")
         self._news = threading.Condition()
@@ -124,7 +136,7 @@ class PreviewSession:
                 because, self._wanted_because = self._wanted_because, set()
             prefix = " and ".join(sorted(because)) + " changed: " if because else ""
             try:
-                result = build_site(self.options, self.cache)
+                result = build_site(self.options, self.cache, self.folder)
                 state = replace(self._next_state(result, prefix), article_files=frozenset(result.article_files))
             except Exception:  # a bug in sitegen: show it like a content error, and keep serving
                 trace = traceback.format_exc()
@@ -145,12 +157,9 @@ class PreviewSession:
             errors = tuple(d for d in result.diagnostics if d.is_error)
             return self._failed(errors, None, result.has_config, prefix)
 
-        signature = _signature(result.files)
-        changed = sorted(path for path in signature.keys() | self._signature.keys()
-                         if signature.get(path) != self._signature.get(path))
-        self._signature = signature
+        changed = result.stats.changed
         timing = f"{prefix}built in {result.stats.seconds:.2f} s"
-        if not changed:
+        if old.output and not changed:
             self.log(f"{timing}, nothing changed")
             return replace(old, builds=builds, change="unchanged", errors=(), traceback=None, has_config=True)
 
@@ -161,8 +170,10 @@ class PreviewSession:
             self.log(f"{timing}: {', '.join(changed)} changed (stylesheets swapped in open pages)")
             return PreviewState(output, base_path, epoch, builds, "css", old.epoch, tuple(changed),
                                 article_pages=result.article_pages)
-        files = f"{len(changed)} file{'s' if len(changed) != 1 else ''}"
-        self.log(f"{timing}: {files}" if not old.output else f"{timing}: {files} changed")
+        if not old.output:
+            self.log(f"{timing}: {len(output)} file{'s' if len(output) != 1 else ''}")
+        else:
+            self.log(f"{timing}: {len(changed)} file{'s' if len(changed) != 1 else ''} changed")
         if old.output and base_path != old.base_path:
             self.log(f"base_url's path is now {base_path}: the site moved there")
         return PreviewState(output, base_path, epoch, builds, "reload", article_pages=result.article_pages)
@@ -185,22 +196,6 @@ class PreviewSession:
         if config is None or any(d.is_error for d in problems):
             return self.state.base_path
         return config.base_path
-
-
-def _signature(files: BuiltFiles) -> dict[str, object]:
-    """What tells two outputs apart: bytes as they are; a file served as it is by size and mtime."""
-    signature: dict[str, object] = {}
-    for path in files:
-        source = files.source(path)
-        if source is None:
-            signature[path] = files[path]
-            continue
-        try:
-            stat = source.stat()
-            signature[path] = (str(source), stat.st_size, stat.st_mtime_ns)
-        except OSError:
-            signature[path] = (str(source), None, None)
-    return signature
 
 
 def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:

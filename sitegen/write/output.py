@@ -1,4 +1,4 @@
-"""Where a build's files go: into memory (serve, check), or into a folder, atomically (build).
+"""Where a build's files go: into memory (check), or into a folder, atomically (build, serve).
 
 Three writers, one protocol (`Output`). A build that changes much fills a fresh folder beside the
 output, hard-linking every file whose bytes did not change (known from the cache, or found by
@@ -218,6 +218,21 @@ class MemoryOutput:
 
     def abort(self) -> None:
         pass
+
+
+def changed_paths(previous: Mapping[str, OutputEntry], made: Mapping[str, OutputEntry]) -> list[str]:
+    """The output paths whose file a build added, changed or removed, from the entries before and after."""
+    return sorted(path for path in previous.keys() | made.keys() if _seen(previous.get(path)) != _seen(made.get(path)))
+
+
+def _seen(entry: OutputEntry | None) -> object:
+    """What tells a file apart from the last build's: in a folder its size and time (a file kept or
+    linked keeps them); in memory its bytes, or for a file published as it is, its source's stamp."""
+    if entry is None:
+        return None
+    if entry.content is not None:
+        return entry.content
+    return (entry.size, entry.mtime_ns) if entry.size >= 0 else entry.fingerprint
 
 
 def recover_output(out_dir: Path) -> None:
