@@ -13,6 +13,7 @@ Each is the median of --runs runs, with min-max; peak RSS is the largest single 
 preview (its build workers included). Beside them, `sitegen build`'s cold time on the same corpus.
 
     python benchmarks/preview_start.py --sizes 1000 10000 --runs 3
+    python benchmarks/preview_start.py --sizes 10000 --no-cold          # the starts from a cache only
     python benchmarks/preview_start.py --checkout ../snapshot --baseline ../old   # two checkouts, ratios
 
 Not a test: its figures depend on the machine. Compare ratios taken in one run.
@@ -65,14 +66,18 @@ def timed_preview(site: Path, source: Path | None) -> tuple[float, float]:
     return wall, usage.ru_maxrss / 1024
 
 
-def measure(site: Path, runs: int, source: Path | None) -> dict[str, list[tuple[float, float]]]:
-    figures: dict[str, list[tuple[float, float]]] = {kind: [] for kind in KINDS}
-    figures["build, cold"] = []
+def measure(site: Path, runs: int, source: Path | None, cold: bool = True) -> dict[str, list[tuple[float, float]]]:
+    figures: dict[str, list[tuple[float, float]]] = {kind: [] for kind in KINDS if cold or kind != "cold"}
+    if cold:
+        figures["build, cold"] = []
     for _ in range(runs):
-        _clear(site)
-        figures["cold"].append(timed_preview(site, source))
-        _clear(site)
-        figures["build, cold"].append(timed_build(site, [], source)[:2])
+        if cold:
+            _clear(site)
+            figures["cold"].append(timed_preview(site, source))
+            _clear(site)
+            figures["build, cold"].append(timed_build(site, [], source)[:2])
+        else:
+            timed_build(site, [], source)
         figures["after build"].append(timed_preview(site, source))
         figures["after serve"].append(timed_preview(site, source))
     edited = middle_article(site)
@@ -111,6 +116,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-cold", action="store_true",
+                        help="only the starts from a cache (the cold ones take minutes at 10,000 articles)")
     parser.add_argument("--work", type=Path, help="where the corpora go (default: a temporary folder)")
     parser.add_argument("--checkout", type=Path, metavar="CHECKOUT",
                         help="measure the sitegen in this checkout rather than the installed one")
@@ -125,8 +132,9 @@ def main() -> None:
             started = time.perf_counter()
             make_site(site, size)
             print(f"(generated {size:,} articles in {time.perf_counter() - started:.1f} s)")
-        figures = measure(site, args.runs, args.checkout.resolve() if args.checkout else None)
-        baseline = measure(site, args.runs, args.baseline.resolve()) if args.baseline else None
+        cold = not args.no_cold
+        figures = measure(site, args.runs, args.checkout.resolve() if args.checkout else None, cold)
+        baseline = measure(site, args.runs, args.baseline.resolve(), cold) if args.baseline else None
         report(size, figures, baseline)
     if args.work is None:
         shutil.rmtree(work, ignore_errors=True)

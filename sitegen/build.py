@@ -25,7 +25,7 @@ from sitegen.cache import (
 from sitegen.cache import store
 from sitegen.cache.lock import site_lock
 from sitegen.cache.plans import Planned, plan_site, shape_key
-from sitegen.cache.stamps import file_fingerprint, files_stamp, folder_stamp, source_stamp, stat
+from sitegen.cache.stamps import file_fingerprint, output_stamp, source_stamp, stat, stats_now
 from sitegen.diagnostics import Diagnostic, error, has_errors, warning
 from sitegen.load.articles import load_article, read_article_files
 from sitegen.load.config import CONFIG_FILE, load_config
@@ -249,8 +249,8 @@ class _Build:
                 self.cache.keep_outputs(self.output_key, made)
             self.cache.save()
         if made is not None and inputs is not None:
-            # What the folder now holds, from the build's own record of each file (no second walk).
-            written = files_stamp([(path, (entry.size, entry.mtime_ns)) for path, entry in made.items()])
+            # What the folder now holds, from the build's own record of each file, and its folders' times.
+            written = output_stamp(self.out_dir, {path: (entry.size, entry.mtime_ns) for path, entry in made.items()})
             last = LastBuild(inputs, written, list(made), self.stats, self.diagnostics, self.article_pages)
             self.cache.remember_build(self.output_key, last)
         return files
@@ -279,7 +279,8 @@ class _Build:
     def unchanged_since_last_build(self, inputs: str | None) -> BuiltFiles | None:
         """The output as the last build left it, when nothing it read has changed since, nor the folder."""
         last = self.cache.last_build(self.output_key) if inputs is not None else None
-        if last is None or last.inputs != inputs or last.output != folder_stamp(self.out_dir):
+        if last is None or last.inputs != inputs or last.output != output_stamp(self.out_dir,
+                                                                                 stats_now(self.out_dir, last.files)):
             return None
         stats = self.stats = replace(last.stats, articles_processed=0, pages_made=0, files_copied=0, made=[],
                                            changed=[])

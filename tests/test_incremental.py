@@ -249,3 +249,18 @@ def test_one_cache_kept_across_builds_reads_only_what_changed_after_a_parallel_c
     for path in source.parent.glob(source.stem + ".*"):  # the article and its thread
         path.unlink()
     assert build(site, out, jobs=2, cache=cache).articles_processed == 0
+
+
+def test_a_build_after_no_change_still_repairs_what_was_done_to_the_output(site, tmp_path):
+    """A build that finds nothing changed stops early, unless the output is not as it left it."""
+    out = tmp_path / "out"
+    build(site, out)
+    built = tree_bytes(out)
+    page = next(out.rglob("article-0007/index.html"))
+    page.write_bytes(page.read_bytes().replace(b"</body>", b"<p>Edited by hand.</p></body>"))
+    feed = next(out.rglob("tags/*/feed.xml"))
+    feed.unlink()
+    build(site, out)
+    assert tree_bytes(out) == built
+    build(site, out)  # and the next build, after that repair, finds nothing changed
+    assert tree_bytes(out) == built

@@ -9,19 +9,30 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from typing import Iterable, Mapping
 
 from sitegen.load.sources import CONTENT_DIR, ArticleSource
 
 
-def folder_stamp(folder: Path) -> str:
-    """A digest of every file in the output folder, by name, size and time."""
-    files = []
-    prefix = len(str(folder)) + 1
-    for parent, _, filenames in os.walk(folder):
-        for name in filenames:
-            path = os.path.join(parent, name)
-            files.append((path[prefix:], stat(path)))
-    return files_stamp(files)
+def output_stamp(folder: Path, files: Mapping[str, tuple[int, int] | None]) -> str:
+    """A digest of an output folder: each of its `files` by size and time (as the build recorded
+    them, or as they are now: `stats_now`), and each folder that holds them by its time.
+
+    A folder's time changes when a name is added to it or taken from it, so a file changed,
+    added or deleted anywhere in the output changes the stamp, and no folder needs listing (at
+    10,000 articles, walking the output's 22,000 folders took a second).
+    """
+    folders = {""}
+    for path in files:
+        parent = path.rpartition("/")[0]
+        while parent not in folders:
+            folders.add(parent)
+            parent = parent.rpartition("/")[0]
+    return files_stamp([*files.items(), *((f"{name}/", stat(f"{folder}/{name}")) for name in folders)])
+
+
+def stats_now(folder: Path, paths: Iterable[str]) -> dict[str, tuple[int, int] | None]:
+    return {path: stat(f"{folder}/{path}") for path in paths}
 
 
 def files_stamp(files: list[tuple[str, tuple[int, int] | None]]) -> str:
