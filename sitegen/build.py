@@ -112,6 +112,11 @@ class BuildResult:
     """Each article page's output path -> the article's file: the preview writes notes there."""
     article_files: list[str] = field(default_factory=list)
     """Every article file found ("content/2019/macron.md"), also those that failed to build."""
+    source_stamps: dict[str, tuple] = field(default_factory=dict)
+    """Each article's key -> the stamp (cache/stamps.source_stamp) of its files as this build found them."""
+    output_stamp: str | None = None
+    """The output folder as the build left it (cache/stamps.output_stamp): a build that finds nothing
+    changed may follow another process's build into the same folder."""
 
     @property
     def ok(self) -> bool:
@@ -208,7 +213,8 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None, out_dir: 
             files = None
         build.stats.seconds = time.perf_counter() - started
         return BuildResult(files, build.diagnostics, build.stats, config=config, notices=cache.take_notices(),
-                           article_pages=build.article_pages, article_files=build.article_files)
+                           article_pages=build.article_pages, article_files=build.article_files,
+                           source_stamps=build.stamps, output_stamp=build.output_stamp)
 
 
 class _Build:
@@ -223,6 +229,8 @@ class _Build:
         self.stats = BuildStats()
         self.article_pages: dict[str, str] = {}
         self.article_files: list[str] = []
+        self.stamps: dict[str, tuple] = {}
+        self.output_stamp: str | None = None
         self.jobs = options.jobs if can_fork() else 1
 
     def run(self) -> BuiltFiles | None:
@@ -251,6 +259,7 @@ class _Build:
         if made is not None and inputs is not None:
             # What the folder now holds, from the build's own record of each file, and its folders' times.
             written = output_stamp(self.out_dir, {path: (entry.size, entry.mtime_ns) for path, entry in made.items()})
+            self.output_stamp = written
             last = LastBuild(inputs, written, list(made), self.stats, self.diagnostics, self.article_pages)
             self.cache.remember_build(self.output_key, last)
         return files
@@ -284,6 +293,7 @@ class _Build:
             return None
         stats = self.stats = replace(last.stats, articles_processed=0, pages_made=0, files_copied=0, made=[],
                                            changed=[])
+        self.output_stamp = last.output
         stats.pages_unchanged = stats.pages
         self.diagnostics[:] = last.diagnostics
         self.article_pages = last.article_pages

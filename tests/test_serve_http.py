@@ -22,6 +22,9 @@ import pytest
 
 from conftest import article, run_sitegen, running_preview, tree_bytes, tree_stats, write_site
 from generated_site import generate_site
+from sitegen.build import BuildOptions
+from sitegen.serve.session import PreviewSession
+from sitegen.write.output import folder_files
 
 BASE = "/digest/"
 SITE = {
@@ -357,6 +360,45 @@ def test_the_preview_starts_from_the_last_build_and_keeps_output_as_build_would(
     stream.until(lambda name, news: news["epoch"] != stream.epoch)
     assert run_sitegen(["build", "--source", site, "--no-cache", "--output", tmp_path / "cold"], capsys)[0] == 0
     assert tree_bytes(site / "output") == tree_bytes(tmp_path / "cold"), "output/ is what `sitegen build` writes"
+
+
+def test_a_build_by_another_process_between_two_preview_builds_reloads_the_open_pages(site, capsys):
+    session = PreviewSession(BuildOptions(source=site), log=lambda line: None)
+    first = session.start()
+    (site / "content/first.md").write_text(article("First article", body="Edited, then built elsewhere."))
+    assert run_sitegen(["build", "--source", site], capsys)[0] == 0  # `git pull && sitegen build`
+    session.request_rebuild(["content"])
+    after = session.wait_for_news(first.builds, timeout=30)
+    session.close()
+    assert after.change == "reload" and after.epoch != first.epoch, "the pages show the other build's files"
+    assert b"Edited, then built elsewhere." in after.output["2020/01/first/index.html"]
+
+
+def test_a_preview_sharing_its_cache_with_builds_of_other_settings_reads_it_again(tmp_path, capsys):
+    """`serve --drafts` and `sitegen build` keep different works in one cache, and each build
+    forgets the other's: the preview notices the cache changed under it, rather than finding its
+    works gone (more articles than it holds in memory) and clearing the cache and the folder it serves."""
+    site = generate_site(tmp_path / "site", 300)
+    lines: list[str] = []
+    session = PreviewSession(BuildOptions(source=site, drafts=True, jobs=2), log=lines.append)
+    first = session.start()
+    assert run_sitegen(["build", "--source", site], capsys)[0] == 0
+    source = next((site / "content").rglob("article-0007*.md"))
+    source.write_text(source.read_text() + "\nA paragraph added in the preview.\n")
+    session.request_rebuild(["content"])
+    after = session.wait_for_news(first.builds, timeout=120)
+    session.close()
+    assert after.change == "reload" and not any("could not be read" in line for line in lines), lines
+    changed = int(re.search(r"(\d+) files? changed", lines[-1]).group(1))
+    assert changed < 100, f"one article's pages, not the whole site again: {lines[-1]}"
+    page = next((site / ".sitegen-cache/preview").rglob("article-0007/index.html"))
+    assert b"A paragraph added in the preview." in page.read_bytes()
+    assert len(list((site / ".sitegen-cache/preview").rglob("index.html"))) > 300
+
+
+def test_asking_whether_the_output_has_a_file_reads_none(tmp_path):
+    files = folder_files(tmp_path, ["gone.html"])  # listed by the build, deleted since
+    assert "gone.html" in files and "other.html" not in files
 
 
 def test_a_large_preview_builds_in_worker_processes_and_rebuilds_one_article(tmp_path, start_preview, events):

@@ -43,6 +43,9 @@ from sitegen.write.output import OutputEntry
 
 CACHE_DIR = ".sitegen-cache"
 _INDEX, _PLANS, _LAST_BUILD, _WORKS = "index.pickle", "plans.pickle", "last-build.pickle", "articles"
+PREVIEW_DIR = "preview"
+"""Where `sitegen serve --drafts` (or with another base_url) writes the site: output, not cache, so
+never cleared with it (the next build into it replaces it whole)."""
 
 
 class SourceStamp(NamedTuple):
@@ -143,12 +146,22 @@ class BuildCache:
         self._opened = directory is None
         self.read_from_disk = False
         """True once anything was read from the cache's folder (it could be what fails a build)."""
+        self._index_seen: tuple | None = None
+        """The index file as this process last read or wrote it (inode, size, time)."""
 
     def open(self) -> None:
-        """Check the folder and clear what a killed build left, once, with the site's build lock held."""
+        """Called by every build, with the site's build lock held: check the folder and clear what a
+        killed build left (once), and forget what this process holds of a cache that another
+        process has written since (the preview lives on while `sitegen build`s come and go)."""
         if not self._opened:
             self._opened = True
             self._open()
+        elif self.directory is not None and self._tables is not None and self._index_seen != _identity(
+                self.directory / _INDEX):
+            self._tables = None  # read again when needed, with the works and texts now on disk
+            self._pack = TextPack(self.directory)
+            self._stored = set()
+            self._plans, self._plans_state = None, "unread"
 
     @property
     def tables(self) -> _Tables:
@@ -350,6 +363,7 @@ class BuildCache:
                     return
                 stored, = store.read_frame(stream)
             self.read_from_disk = True
+            self._index_seen = _identity(path)
             # Each article's record stays pickled on its own, so an unchanged one is not pickled again.
             self._pack = TextPack(folder, stored["texts"])
             self._tables = _Tables({key: SourceStamp(*stamp) for key, stamp in stored["sources"].items()}, {
@@ -389,6 +403,7 @@ class BuildCache:
             }
             self._write(_INDEX, lambda stream: (store.write_frame(stream, self.code),
                                                 store.write_frame(stream, stored)))
+            self._index_seen = _identity(self.directory / _INDEX)
             if self._plans_state == "changed":
                 self._write(_PLANS, lambda stream: self._plans.dump(stream, self.code))
                 self._plans_state = "read"
@@ -443,7 +458,7 @@ class BuildCache:
                 self.directory.unlink(missing_ok=True)
                 self.directory.mkdir()
             for path in self.directory.iterdir() if self.directory.is_dir() else ():
-                if path.name == LOCK_FILE:  # held by this build
+                if path.name in (LOCK_FILE, PREVIEW_DIR):  # held by this build; not cache
                     continue
                 if path.is_dir() and not path.is_symlink():
                     shutil.rmtree(path)
@@ -471,3 +486,11 @@ def write_work(directory: Path, digest: str, work: ArticleWork) -> None:
         store.write_frame(stream, work.feed_entry)
         store.write_frame(stream, work.article, work.rendered)
     write_atomically(work_path(directory, digest), write)
+
+
+def _identity(path: Path) -> tuple | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns

@@ -115,7 +115,14 @@ class Words:
         return forms
 
     def number(self, value: int) -> str:
-        return format_decimal(value, locale=locale_of(self.language))
+        return _number(value, self.language)
+
+
+@lru_cache(maxsize=4096)
+def _number(value: int, language: str) -> str:
+    # Babel reads the locale's patterns each time; a site writes the same few counts thousands of
+    # times (0.8 of 20 CPU-s when 10,000 articles' lists are planned again).
+    return format_decimal(value, locale=locale_of(language))
 
 
 @lru_cache(maxsize=8)

@@ -146,6 +146,9 @@ class BuiltFiles(Mapping[str, bytes]):
     def __iter__(self) -> Iterator[str]:
         return iter(self._contents)
 
+    def __contains__(self, path: object) -> bool:  # Mapping's would read the file
+        return path in self._contents
+
     def __len__(self) -> int:
         return len(self._contents)
 
