@@ -60,6 +60,9 @@ ROWS = [
     ("the command line", r"^sitegen/cli\.py$|^sitegen$|^argparse\.py$"),
 ]
 OTHER = "other (Python itself, the standard library)"
+WAITING = re.compile(r"(Condition|Event)\.wait|\.select|_exit_when_orphaned|Queue\.get|_wait_for_tstate_lock|^wait")
+"""Innermost frames of a thread that waits (on a worker, a pipe, a timer): py-spy cannot always tell
+them from work, and they are not CPU time."""
 
 
 def cpu_of_build(site: Path) -> float:
@@ -86,7 +89,9 @@ def sampled_rows(site: Path, rate: int) -> collections.Counter:
         rows: collections.Counter = collections.Counter()
         for line in raw.read_text(encoding="utf-8").splitlines():
             stack, _, count = line.rpartition(" ")
-            rows[_row(stack.split(";"))] += int(count)
+            frames = stack.split(";")
+            if not WAITING.search(frames[-1].partition(" (")[0]):
+                rows[_row(frames)] += int(count)
     return rows
 
 
