@@ -40,7 +40,7 @@ from sitegen.render.templates import TemplateSet
 from sitegen.render.words import lacking_words, site_words
 from sitegen.workers import PARALLEL_THRESHOLD, can_fork, map_in_workers, serial
 from sitegen.write.output import (
-    BuiltFiles, MemoryOutput, Output, OutputEntry, PatchedOutput, Staging, StagedOutput, changed_paths,
+    BuiltFiles, MemoryOutput, Output, OutputEntry, PatchedOutput, Staging, StagedOutput, entry_stamps,
     folder_files, recover_output,
 )
 from sitegen.write.paths import output_path
@@ -92,9 +92,6 @@ class BuildStats:
     seconds: float = 0.0
     made: list[str] = field(default_factory=list)
     """The output paths made (rendered) by this build, in the order made."""
-    changed: list[str] = field(default_factory=list)
-    """The output paths whose file this build added, changed or removed (a page made again with the
-    same bytes is not among them): what the preview's open pages need to hear about."""
 
 
 @dataclass(slots=True)
@@ -112,11 +109,9 @@ class BuildResult:
     """Each article page's output path -> the article's file: the preview writes notes there."""
     article_files: list[str] = field(default_factory=list)
     """Every article file found ("content/2019/macron.md"), also those that failed to build."""
-    source_stamps: dict[str, tuple] = field(default_factory=dict)
-    """Each article's key -> the stamp (cache/stamps.source_stamp) of its files as this build found them."""
-    output_stamp: str | None = None
-    """The output folder as the build left it (cache/stamps.output_stamp): a build that finds nothing
-    changed may follow another process's build into the same folder."""
+    sources: dict[str, SourceStamp] = field(default_factory=dict)
+    """Each article's key -> its files as this build read them (stamp, digest of their bytes): the
+    preview writes a note only into a file still as the build that made its page read it."""
 
     @property
     def ok(self) -> bool:
@@ -179,10 +174,10 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None, out_dir: 
     if config is None:  # no sitegen.yaml at all, or one that cannot be read
         return BuildResult(None, diagnostics, has_config=(root / CONFIG_FILE).is_file())
     with site_lock(root / CACHE_DIR):
-        cache.open()
         out_dir = out_dir.resolve() if out_dir is not None else None
-        if out_dir is not None:
+        if out_dir is not None:  # first: the preview's folder is inside the cache's, which clears its leftovers
             recover_output(out_dir)
+        cache.open()
         if options.relative:  # a site opened from disk cannot fetch its index: no search in it
             config = replace(config, search=False)
         search, why_not = probe_pagefind() if config.search else (None, "")
@@ -214,7 +209,7 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None, out_dir: 
         build.stats.seconds = time.perf_counter() - started
         return BuildResult(files, build.diagnostics, build.stats, config=config, notices=cache.take_notices(),
                            article_pages=build.article_pages, article_files=build.article_files,
-                           source_stamps=build.stamps, output_stamp=build.output_stamp)
+                           sources=build.sources)
 
 
 class _Build:
@@ -229,8 +224,7 @@ class _Build:
         self.stats = BuildStats()
         self.article_pages: dict[str, str] = {}
         self.article_files: list[str] = []
-        self.stamps: dict[str, tuple] = {}
-        self.output_stamp: str | None = None
+        self.sources: dict[str, SourceStamp] = {}
         self.jobs = options.jobs if can_fork() else 1
 
     def run(self) -> BuiltFiles | None:
@@ -258,9 +252,9 @@ class _Build:
             self.cache.save()
         if made is not None and inputs is not None:
             # What the folder now holds, from the build's own record of each file, and its folders' times.
-            written = output_stamp(self.out_dir, {path: (entry.size, entry.mtime_ns) for path, entry in made.items()})
-            self.output_stamp = written
-            last = LastBuild(inputs, written, list(made), self.stats, self.diagnostics, self.article_pages)
+            written = output_stamp(self.out_dir, entry_stamps(made))
+            last = LastBuild(inputs, written, list(made), self.stats, self.diagnostics, self.article_pages,
+                             self.sources)
             self.cache.remember_build(self.output_key, last)
         return files
 
@@ -288,16 +282,16 @@ class _Build:
     def unchanged_since_last_build(self, inputs: str | None) -> BuiltFiles | None:
         """The output as the last build left it, when nothing it read has changed since, nor the folder."""
         last = self.cache.last_build(self.output_key) if inputs is not None else None
-        if last is None or last.inputs != inputs or last.output != output_stamp(self.out_dir,
-                                                                                 stats_now(self.out_dir, last.files)):
+        if last is None or last.inputs != inputs:
             return None
-        stats = self.stats = replace(last.stats, articles_processed=0, pages_made=0, files_copied=0, made=[],
-                                           changed=[])
-        self.output_stamp = last.output
+        found = stats_now(self.out_dir, last.files)
+        if last.output != output_stamp(self.out_dir, found):
+            return None
+        stats = self.stats = replace(last.stats, articles_processed=0, pages_made=0, files_copied=0, made=[])
         stats.pages_unchanged = stats.pages
         self.diagnostics[:] = last.diagnostics
-        self.article_pages = last.article_pages
-        return folder_files(self.out_dir, last.files)
+        self.article_pages, self.sources = last.article_pages, last.sources
+        return folder_files(self.out_dir, found)
 
     # -- load: each article read, checked and rendered, or taken from the cache --
 
@@ -336,6 +330,7 @@ class _Build:
             self.stats.articles_processed += 1
             self.progress("articles", count, len(todo))
         tables.sources = {s.key: tables.sources[s.key] for s in sources}  # forget deleted articles
+        self.sources = dict(tables.sources)
         tables.articles = {a.digest: a.entry for a in done.values() if a.entry.loaded}
         cache.store_texts()
         ordered = [done[source.key] for source in sources]
@@ -430,9 +425,7 @@ class _Build:
                 output.abort()
                 return None, None
             changed = bool(self.stats.pages_made or self.stats.files_copied or set(made) != set(previous))
-            files = output.commit(changed, made)
-            self.stats.changed = changed_paths(previous, made)
-            return made, files
+            return made, output.commit(changed, made)
         except BaseException:
             output.abort()
             raise

@@ -97,6 +97,32 @@ def test_a_note_written_from_the_preview_is_the_only_change_to_the_file(noted, s
                                    "- quote: Careful study\n  note: He said it *twice*.\n  author: Ed\n")
 
 
+def test_a_preview_started_after_a_build_writes_notes_too(noted, start_preview, capsys):
+    """Its first build finds nothing changed and reads no article: what the last build read of
+    each file comes with the last build's record."""
+    assert run_sitegen(["build", "--source", noted], capsys)[0] == 0
+    server = start_preview(noted)
+    status, answer = Preview(server).post({"action": "add", "selected": "Careful study", "before": "study.",
+                                           "after": "is what", "note": "Noted after a build."})
+    assert (status, answer) == (200, {"ok": True})
+    assert "Noted after a build." in (noted / "content/2019/macron.md").read_text()
+
+
+def test_a_page_older_than_another_process_s_build_writes_no_note(noted, start_preview, capsys):
+    """Another process wrote the file and built; until this preview builds it too, its pages are
+    the older ones, and a note by number would land on another note."""
+    server = start_preview(noted)
+    page = Preview(server)
+    source = noted / "content/2019/macron.md"
+    server.watcher.stop()  # the preview builds only when asked: the other process comes first
+    source.write_text(source.read_text().replace("annotations:\n", "annotations:\n- quote: Careful study\n"
+                                                 "  note: Pulled from a colleague.\n"))
+    assert run_sitegen(["build", "--source", noted], capsys)[0] == 0
+    before = source.read_bytes()
+    status, answer = page.post({"action": "remove", "number": 1})
+    assert status == 409 and source.read_bytes() == before, answer
+
+
 @pytest.mark.parametrize("change, why", [
     ({"X_Sitegen_Secret": "guessed"}, "not one this preview served"),
     ({"Origin": "http://evil.example"}, "only from the preview's own pages"),

@@ -89,8 +89,6 @@ def test_an_edit_to_a_body_remakes_its_page_and_the_feeds_that_carry_it(site, tm
     changed = {path for path in after if after[path] != before.get(path)}
     # comments.xml and annotations.jsonld come out byte for byte the same, so they are not rewritten;
     # of the index, the article's document and what lists its words change.
-    gone = before.keys() - after.keys()
-    assert set(stats.changed) == changed | gone, "what the build says it changed is what changed on disk"
     index = {path for path in changed if path.startswith("pagefind/")}
     assert changed - index == {page + "index.html"} | feeds_with_it
     assert len([path for path in index if "/fragment/" in path]) == 1 and shard in index

@@ -17,8 +17,11 @@ import struct
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
+
+import sitegen
 
 from conftest import article, run_sitegen, running_preview, tree_bytes, tree_stats, write_site
 from generated_site import generate_site
@@ -394,6 +397,32 @@ def test_a_preview_sharing_its_cache_with_builds_of_other_settings_reads_it_agai
     page = next((site / ".sitegen-cache/preview").rglob("article-0007/index.html"))
     assert b"A paragraph added in the preview." in page.read_bytes()
     assert len(list((site / ".sitegen-cache/preview").rglob("index.html"))) > 300
+
+    # Every page made again, in a fresh tree, with the same bytes: no news for the open pages.
+    theme = Path(sitegen.__file__).parent / "theme/templates/base.html"
+    (site / "layouts").mkdir()
+    (site / "layouts/base.html").write_text(theme.read_text() + "{# the site's own copy #}\n")
+    session = PreviewSession(BuildOptions(source=site, drafts=True, jobs=2), log=lines.append)
+    first = session.start()
+    (site / "layouts/base.html").write_text(theme.read_text() + "{# edited, still a comment #}\n")
+    session.request_rebuild(["layouts"])
+    after = session.wait_for_news(first.builds, timeout=120)
+    session.close()
+    assert after.change == "unchanged" and lines[-1].endswith("nothing changed"), lines[-1]
+
+
+def test_a_stylesheet_saved_after_another_process_s_build_reloads_the_pages(site, capsys):
+    """The pages hear of the other build's pages too, not of the stylesheet alone (which they would
+    swap, keeping pages older than the files)."""
+    session = PreviewSession(BuildOptions(source=site), log=lambda line: None)
+    first = session.start()
+    (site / "content/first.md").write_text(article("First article", body="Edited, then built elsewhere."))
+    assert run_sitegen(["build", "--source", site], capsys)[0] == 0
+    (site / "layouts/static/style.css").write_text("body { color: navy; }\n")
+    session.request_rebuild(["layouts"])
+    after = session.wait_for_news(first.builds, timeout=30)
+    session.close()
+    assert after.change == "reload"
 
 
 def test_asking_whether_the_output_has_a_file_reads_none(tmp_path):

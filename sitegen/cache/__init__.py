@@ -105,7 +105,9 @@ class LastBuild:
     stats: object
     diagnostics: list[Diagnostic]
     article_pages: dict[str, str] = field(default_factory=dict)
-    """BuildResult.article_pages: the preview writes notes through them after a build that did nothing."""
+    sources: dict[str, SourceStamp] = field(default_factory=dict)
+    """BuildResult.article_pages and .sources: the preview writes notes through them, also after a
+    build that found nothing changed."""
 
 
 @dataclass

@@ -213,11 +213,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
             config, problems = load_config(root, session.options.base_url)
             if config is None or any(d.is_error for d in problems):
                 return HTTPStatus.CONFLICT, {"error": "sitegen.yaml has an error: fix it first"}
-            key = source.removeprefix(f"{CONTENT_DIR}/")
-            read = session.cache.tables.sources.get(key)  # as the last build into the cache read it
-            if read is not None and read.stat != state.source_stamps.get(key):
-                # Another process built since (the cache is shared): its read is not this page's.
-                return HTTPStatus.CONFLICT, {"error": "the file changed since this page was built: reload it"}
+            read = state.sources.get(source.removeprefix(f"{CONTENT_DIR}/"))  # as the last build read it
             try:
                 answer = answer_note(root, config, source, request, read.digest if read else None)
             except Refused as refused:

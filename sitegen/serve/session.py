@@ -19,7 +19,7 @@ from typing import Callable, Iterable, Mapping
 
 from sitegen.build import BuildOptions, BuildResult, build_site, disk_cache
 from sitegen.write.output import BuiltFiles
-from sitegen.cache import CACHE_DIR, PREVIEW_DIR
+from sitegen.cache import CACHE_DIR, PREVIEW_DIR, SourceStamp
 from sitegen.diagnostics import Diagnostic, error
 from sitegen.load.config import load_config
 
@@ -53,9 +53,9 @@ class PreviewState:
     """Each article page's output path -> the article's file (BuildResult.article_pages)."""
     article_files: frozenset[str] = frozenset()
     """Every article file the last build found, good or failed (BuildResult.article_files)."""
-    source_stamps: Mapping[str, tuple] = field(default_factory=dict)
-    """Each article's files as the last build, good or failed, found them (BuildResult.source_stamps):
-    a note is written only into a file still as the build that made the page read it."""
+    sources: Mapping[str, SourceStamp] = field(default_factory=dict)
+    """Each article's files as the last build, good or failed, read them (BuildResult.sources): a
+    note is written only into a file whose bytes are still those."""
 
 
 def preview_folder(options: BuildOptions) -> Path:
@@ -81,8 +81,6 @@ class PreviewSession:
         self._nonce = secrets.token_hex(4)
         self._counter = itertools.count(1)
         self._reported: list[Diagnostic] | None = None
-        self._output_stamp: str | None = None
-        """The output folder as the build that made the served files left it (BuildResult.output_stamp)."""
         self.state = PreviewState(BuiltFiles({}), "/", f"{self._nonce}.0", 0, "unchanged")
         self._news = threading.Condition()
         self._wanted = threading.Event()
@@ -145,7 +143,7 @@ class PreviewSession:
                 for line in result.notices:
                     self.log(line)
                 state = replace(self._next_state(result, prefix), article_files=frozenset(result.article_files),
-                                source_stamps=result.source_stamps)
+                                sources=result.sources)
             except Exception:  # a bug in sitegen: show it like a content error, and keep serving
                 trace = traceback.format_exc()
                 print(trace, file=sys.stderr, end="", flush=True)
@@ -165,10 +163,10 @@ class PreviewSession:
             errors = tuple(d for d in result.diagnostics if d.is_error)
             return self._failed(errors, None, result.has_config, prefix)
 
-        changed = result.stats.changed
-        if not changed and result.output_stamp != self._output_stamp:
-            changed = list(result.files)  # another process built into the folder meanwhile: all may differ
-        self._output_stamp = result.output_stamp
+        # Against the files served, not the build's own record: another process may have built
+        # into the same folder in between.
+        changed = sorted(path for path in old.output.keys() | result.files.keys()
+                         if old.output.stamp(path) != result.files.stamp(path))
         timing = f"{prefix}built in {result.stats.seconds:.2f} s"
         if old.output and not changed:
             self.log(f"{timing}, nothing changed")

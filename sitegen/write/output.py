@@ -133,11 +133,14 @@ def _same_stream(stream: BinaryIO, source: Path, chunk: int = 1 << 20) -> bool:
 class BuiltFiles(Mapping[str, bytes]):
     """A build's files, whichever writer made them: output path -> bytes, read when asked for."""
 
-    def __init__(self, contents: dict[str, bytes | Path | None], folder: Path | None = None):
+    def __init__(self, contents: dict[str, bytes | Path | None], folder: Path | None = None,
+                 stamps: Mapping[str, tuple[int, int] | None] | None = None):
         self._contents = contents
         """Bytes made in memory, or the file holding them (copied as it is); None for a file in `folder`."""
         self._folder = folder
         """Where a build wrote its files (a Path for each of 30,000 files would cost a second)."""
+        self._stamps = stamps or {}
+        """Each file in `folder` by (size, mtime) as the build left it."""
 
     def __getitem__(self, path: str) -> bytes:
         content = self._contents[path]
@@ -151,6 +154,11 @@ class BuiltFiles(Mapping[str, bytes]):
 
     def __len__(self) -> int:
         return len(self._contents)
+
+    def stamp(self, path: str) -> tuple[int, int] | None:
+        """How the build left the file in its folder (size, mtime): what tells it apart from another
+        build's, without reading it. None for a file not in a folder."""
+        return self._stamps.get(path)
 
     def source(self, path: str) -> Path | None:
         """The file on disk that holds `path`'s bytes (served as it is), or None for bytes in memory."""
@@ -223,21 +231,6 @@ class MemoryOutput:
         pass
 
 
-def changed_paths(previous: Mapping[str, OutputEntry], made: Mapping[str, OutputEntry]) -> list[str]:
-    """The output paths whose file a build added, changed or removed, from the entries before and after."""
-    return sorted(path for path in previous.keys() | made.keys() if _seen(previous.get(path)) != _seen(made.get(path)))
-
-
-def _seen(entry: OutputEntry | None) -> object:
-    """What tells a file apart from the last build's: in a folder its size and time (a file kept or
-    linked keeps them); in memory its bytes, or for a file published as it is, its source's stamp."""
-    if entry is None:
-        return None
-    if entry.content is not None:
-        return entry.content
-    return (entry.size, entry.mtime_ns) if entry.size >= 0 else entry.fingerprint
-
-
 def recover_output(out_dir: Path) -> None:
     """Undo what a killed build left beside `out_dir`: an output retired but not replaced is put
     back, and temporary folders are deleted. Call it with the site's build lock held."""
@@ -248,9 +241,13 @@ def recover_output(out_dir: Path) -> None:
     remove_leftovers(out_dir.parent, keep=lambda name: not name.startswith(prefixes))
 
 
-def folder_files(out_dir: Path, paths) -> BuiltFiles:
-    """The files of a build written into `out_dir`."""
-    return BuiltFiles(dict.fromkeys(sorted(paths)), out_dir)
+def folder_files(out_dir: Path, stamps: Mapping[str, tuple[int, int] | None]) -> BuiltFiles:
+    """The files of a build written into `out_dir`, each by its (size, mtime)."""
+    return BuiltFiles(dict.fromkeys(sorted(stamps)), out_dir, stamps)
+
+
+def entry_stamps(made: Mapping[str, OutputEntry]) -> dict[str, tuple[int, int]]:
+    return {path: (entry.size, entry.mtime_ns) for path, entry in made.items()}
 
 
 class StagedOutput:
@@ -289,7 +286,7 @@ class StagedOutput:
         """Swap the new folder in, or, when nothing changed, leave the output as it is."""
         if not changed and self.out_dir.is_dir():
             self.abort()
-            return folder_files(self.out_dir, made)
+            return folder_files(self.out_dir, entry_stamps(made))
         for path in self.kept:
             target = self.staging.target(path, self.made_dirs)
             try:
@@ -298,7 +295,7 @@ class StagedOutput:
                 shutil.copy2(f"{self.out_dir}/{path}", target)
         with interrupts_held():
             _swap_in(self.staging_dir, self.out_dir)
-        return folder_files(self.out_dir, made)
+        return folder_files(self.out_dir, entry_stamps(made))
 
     def abort(self) -> None:
         shutil.rmtree(self.staging_dir, ignore_errors=True)
@@ -372,7 +369,7 @@ class PatchedOutput:
             path = target[len(str(self.out_dir)) + 1:]
             stat = os.stat(target)
             made[path] = OutputEntry(made[path].fingerprint, stat.st_size, stat.st_mtime_ns, parts=made[path].parts)
-        return folder_files(self.out_dir, made)
+        return folder_files(self.out_dir, entry_stamps(made))
 
     def abort(self) -> None:
         if self._folder is not None:
