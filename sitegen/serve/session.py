@@ -3,7 +3,9 @@
 The preview builds as `sitegen build` does, with the site's disk cache, into a folder
 (`preview_folder`), so it starts from what the last build left and holds no page in memory.
 Server threads only ever read `session.state`, a frozen `PreviewState` replaced whole after each
-build, so a request never waits for a build. (A build swaps its files in whole, as for `build`.)
+build, so a request never waits for a build. A page asked for while a build writes may be that
+build's new file, served with the state before it: the page hears of the new state a moment later
+and reloads, and a note from it is refused until then (its epoch is the old one).
 """
 
 from __future__ import annotations
