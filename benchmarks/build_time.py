@@ -76,6 +76,30 @@ def timed_build(site: Path, extra: list[str], source: Path | None = None) -> tup
     return wall, usage.ru_maxrss / 1024, int(made.group(1)) if made else 0
 
 
+def corpus(work: Path, size: int) -> Path:
+    """The digest of `size` articles in `work`, generated the first time it is asked for."""
+    site = work / f"digest-{size}"
+    if not (site / "sitegen.yaml").exists():
+        started = time.perf_counter()
+        make_site(site, size)
+        print(f"(generated {size:,} articles in {time.perf_counter() - started:.1f} s)")
+    return site
+
+
+def clear_site(site: Path) -> None:
+    """No output/ and no .sitegen-cache/: where a cold build starts."""
+    shutil.rmtree(site / "output", ignore_errors=True)
+    shutil.rmtree(site / ".sitegen-cache", ignore_errors=True)
+    os.sync()  # the deletion's write-back is the file system's work, not the next process's
+
+
+def set_search(site: Path, on: bool) -> None:
+    """Turn the site's search on or off in its sitegen.yaml."""
+    config = site / "sitegen.yaml"
+    lines = [line for line in config.read_text().splitlines() if not line.startswith("search:")]
+    config.write_text("\n".join(lines + ([] if on else ["search: false"])) + "\n")
+
+
 def middle_article(site: Path) -> Path:
     articles = sorted((site / "content").rglob("*.md"))
     return articles[len(articles) // 2]
@@ -93,9 +117,7 @@ def middle_thread(site: Path) -> Path:
 def measure(site: Path, runs: int, extra: list[str], source: Path | None = None) -> dict[str, list[tuple]]:
     figures: dict[str, list[tuple]] = {"cold": [], "warm": [], "one edit": [], "new title": [], "new comment": []}
     for _ in range(runs):
-        shutil.rmtree(site / "output", ignore_errors=True)
-        shutil.rmtree(site / ".sitegen-cache", ignore_errors=True)
-        os.sync()  # the deletion's write-back is the file system's work, not the build's
+        clear_site(site)
         figures["cold"].append(timed_build(site, extra, source))
     for _ in range(runs):
         figures["warm"].append(timed_build(site, extra, source))
@@ -162,11 +184,7 @@ def main() -> None:
     work = args.work or Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
     print(f"sitegen build, {args.runs} runs each, on {os.cpu_count()} cores; corpora in {work}")
     for size in args.sizes:
-        site = work / f"digest-{size}"
-        if not (site / "sitegen.yaml").exists():
-            started = time.perf_counter()
-            make_site(site, size)
-            print(f"(generated {size:,} articles in {time.perf_counter() - started:.1f} s)")
+        site = corpus(work, size)
         figures = measure(site, args.runs, extra, args.checkout.resolve() if args.checkout else None)
         report(size, figures)
         if args.baseline:

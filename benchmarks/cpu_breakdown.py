@@ -33,8 +33,7 @@ from pathlib import Path
 BENCHMARKS = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCHMARKS))
 
-from build_time import sitegen_command  # noqa: E402
-from make_site import make_site  # noqa: E402
+from build_time import clear_site, corpus, set_search, sitegen_command  # noqa: E402
 
 FLOOR = ("YAML (PyYAML, libyaml)", "Markdown (markdown-it-py)", "Jinja (templates)")
 
@@ -67,7 +66,7 @@ them from work, and they are not CPU time."""
 
 def cpu_of_build(site: Path) -> float:
     """CPU-seconds (user + system) of one cold `sitegen build`, its workers included."""
-    _clear(site)
+    clear_site(site)
     process = subprocess.Popen([*sitegen_command(), "build", "--source", str(site)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
@@ -80,7 +79,7 @@ def cpu_of_build(site: Path) -> float:
 def sampled_rows(site: Path, rate: int) -> collections.Counter:
     """Samples per row of one cold build under py-spy."""
     spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
-    _clear(site)
+    clear_site(site)
     with tempfile.TemporaryDirectory() as work:
         raw = Path(work) / "samples.txt"
         subprocess.run([spy, "record", "--subprocesses", "--rate", str(rate), "--format", "raw", "--output",
@@ -104,18 +103,6 @@ def _row(frames: list[str]) -> str:
     return OTHER
 
 
-def _clear(site: Path) -> None:
-    shutil.rmtree(site / "output", ignore_errors=True)
-    shutil.rmtree(site / ".sitegen-cache", ignore_errors=True)
-    os.sync()
-
-
-def _search(site: Path, on: bool) -> None:
-    config = site / "sitegen.yaml"
-    text = re.sub(r"(?m)^search:.*\n", "", config.read_text(encoding="utf-8"))
-    config.write_text(text + ("" if on else "search: false\n"), encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=1000)
@@ -124,14 +111,12 @@ def main() -> None:
     parser.add_argument("--work", type=Path, help="where the corpus goes (default: a temporary folder)")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
-    site = work / f"digest-{args.size}"
-    if not (site / "sitegen.yaml").exists():
-        make_site(site, args.size)
+    site = corpus(work, args.size)
     original = (site / "sitegen.yaml").read_text(encoding="utf-8")
     try:
-        _search(site, on=True)
+        set_search(site, True)
         with_search = statistics.median(cpu_of_build(site) for _ in range(args.runs))
-        _search(site, on=False)
+        set_search(site, False)
         started = time.perf_counter()
         total = statistics.median(cpu_of_build(site) for _ in range(args.runs))
         wall = (time.perf_counter() - started) / args.runs

@@ -37,8 +37,7 @@ from pathlib import Path
 BENCHMARKS = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCHMARKS))
 
-from build_time import middle_article, sitegen_command, timed_build  # noqa: E402
-from make_site import make_site  # noqa: E402
+from build_time import clear_site, corpus, middle_article, sitegen_command, timed_build  # noqa: E402
 
 KINDS = ("cold", "after build", "after serve", "after edit")
 
@@ -72,9 +71,9 @@ def measure(site: Path, runs: int, source: Path | None, cold: bool = True) -> di
         figures["build, cold"] = []
     for _ in range(runs):
         if cold:
-            _clear(site)
+            clear_site(site)
             figures["cold"].append(timed_preview(site, source))
-            _clear(site)
+            clear_site(site)
             figures["build, cold"].append(timed_build(site, [], source)[:2])
         else:
             timed_build(site, [], source)
@@ -89,12 +88,6 @@ def measure(site: Path, runs: int, source: Path | None, cold: bool = True) -> di
     finally:
         edited.write_text(original, encoding="utf-8")
     return figures
-
-
-def _clear(site: Path) -> None:
-    shutil.rmtree(site / "output", ignore_errors=True)
-    shutil.rmtree(site / ".sitegen-cache", ignore_errors=True)
-    os.sync()  # the deletion's write-back is the file system's work, not the next process's
 
 
 def report(size: int, figures: dict, baseline: dict | None) -> None:
@@ -127,11 +120,7 @@ def main() -> None:
     work = args.work or Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
     print(f"sitegen serve, {args.runs} runs each, on {os.cpu_count()} cores; corpora in {work}")
     for size in args.sizes:
-        site = work / f"digest-{size}"
-        if not (site / "sitegen.yaml").exists():
-            started = time.perf_counter()
-            make_site(site, size)
-            print(f"(generated {size:,} articles in {time.perf_counter() - started:.1f} s)")
+        site = corpus(work, size)
         cold = not args.no_cold
         figures = measure(site, args.runs, args.checkout.resolve() if args.checkout else None, cold)
         baseline = measure(site, args.runs, args.baseline.resolve(), cold) if args.baseline else None

@@ -41,7 +41,7 @@ from pathlib import Path
 BENCHMARKS = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCHMARKS))
 
-from build_time import middle_article, middle_thread, timed_build  # noqa: E402
+from build_time import clear_site, middle_article, middle_thread, set_search, timed_build  # noqa: E402
 from make_site import BASE_URL, make_site  # noqa: E402
 
 RARE = "zanzibarite"
@@ -54,16 +54,8 @@ def tree(folder: Path) -> dict[str, tuple[int, int]]:
             for p in folder.rglob("*") if p.is_file()}
 
 
-def set_search(site: Path, on: bool) -> None:
-    config = site / "sitegen.yaml"
-    lines = [line for line in config.read_text().splitlines() if not line.startswith("search:")]
-    config.write_text("\n".join(lines + ([] if on else ["search: false"])) + "\n")
-
-
 def cold(site: Path, source: Path | None) -> tuple[float, float, int]:
-    shutil.rmtree(site / "output", ignore_errors=True)
-    shutil.rmtree(site / ".sitegen-cache", ignore_errors=True)
-    os.sync()
+    clear_site(site)
     return timed_build(site, [], source)
 
 

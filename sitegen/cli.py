@@ -16,6 +16,7 @@ from sitegen import __version__
 from sitegen.build import BuildOptions, build_site, default_jobs, disk_cache
 from sitegen.cache import CACHE_DIR, BuildCache
 from sitegen.load.config import CONFIG_FILE
+from sitegen.write.output import OUTPUT_DIR
 
 # The other commands import their modules when they run: `sitegen build` in CI should not pay
 # for the preview server, the importers' HTML parsing or the checker.
@@ -193,7 +194,7 @@ def counted(count: int, noun: str, plural: str | None = None) -> str:
 
 def run_build(args) -> int:
     root = args.source
-    out_dir = args.output if args.output is not None else root / "output"
+    out_dir = args.output if args.output is not None else root / OUTPUT_DIR
     check_output_dir(root, out_dir)
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")

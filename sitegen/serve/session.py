@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 from sitegen.build import BuildOptions, BuildResult, build_site, disk_cache
-from sitegen.write.output import BuiltFiles
+from sitegen.write.output import OUTPUT_DIR, BuiltFiles
 from sitegen.cache import CACHE_DIR, PREVIEW_DIR, SourceStamp
 from sitegen.diagnostics import Diagnostic, error
 from sitegen.load.config import load_config
@@ -65,7 +65,7 @@ def preview_folder(options: BuildOptions) -> Path:
     site; with --drafts or another base_url, a folder of its own in the cache, so that output/ never
     holds a draft or another site's links."""
     if not options.drafts and options.base_url is None:
-        return options.source / "output"
+        return options.source / OUTPUT_DIR
     return options.source / CACHE_DIR / PREVIEW_DIR
 
 

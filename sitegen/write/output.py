@@ -22,6 +22,9 @@ from sitegen.write.files import TEMPORARY_PREFIX, make_temporary_folder, remove_
 from sitegen.write.interrupts import interrupts_held
 from sitegen.write.swap import exchange
 
+OUTPUT_DIR = "output"
+"""Where a site is built, in its root: by `sitegen build` (unless --output says otherwise) and the preview."""
+
 
 @dataclass
 class OutputEntry:
