@@ -11,6 +11,9 @@ For each size the corpus comes from make_site.py (deterministic). Every figure i
     new comment  a build after a new comment on the middle article that has a thread: its
                page, its commenter's pages and feed, /comments/, /stats/ and the lists whose
                counts change are made again
+    new article  a build after a new article, the newest, with a tag of its own: every page of
+               the lists it joins shifts by one entry
+    deleted article  a build after one of those new articles is deleted again
 
 Each is the median of --runs runs, with min-max; peak RSS is the largest single process of the
 build (workers included), as ../shared/bench measures the peers. The targets of issue 7 are
@@ -115,7 +118,8 @@ def middle_thread(site: Path) -> Path:
 
 
 def measure(site: Path, runs: int, extra: list[str], source: Path | None = None) -> dict[str, list[tuple]]:
-    figures: dict[str, list[tuple]] = {"cold": [], "warm": [], "one edit": [], "new title": [], "new comment": []}
+    figures: dict[str, list[tuple]] = {"cold": [], "warm": [], "one edit": [], "new title": [], "new comment": [],
+                                       "new article": [], "deleted article": []}
     for _ in range(runs):
         clear_site(site)
         figures["cold"].append(timed_build(site, extra, source))
@@ -141,6 +145,20 @@ def measure(site: Path, runs: int, extra: list[str], source: Path | None = None)
             figures["new comment"].append(timed_build(site, extra, source))
     finally:
         thread.write_text(original, encoding="utf-8")
+    added = [site / "content" / "2030" / f"bench-new-{run + 1}.md" for run in range(runs)]
+    added[0].parent.mkdir(exist_ok=True)
+    try:
+        for run, path in enumerate(added):
+            path.write_text(f"---\ntitle: New article {run + 1}\ndate: 2030-02-0{run + 1} 10:00\n"
+                            f"tags: [bench-new-{run + 1}, NATO]\n---\nIts body.\n", encoding="utf-8")
+            figures["new article"].append(timed_build(site, extra, source))
+        for path in added:
+            path.unlink()
+            figures["deleted article"].append(timed_build(site, extra, source))
+    finally:
+        for path in added:
+            path.unlink(missing_ok=True)
+        added[0].parent.rmdir()
     return figures
 
 

@@ -83,6 +83,9 @@ class BuildStats:
     """Pages planned: HTML pages, feeds and data files."""
     planned_anew: bool = False
     """False when every article kept its shape, so the last build's plans served."""
+    parts_planned: int = 0
+    """When planned anew: how many parts of the site (render/plans.Part) were planned again; the
+    others kept the last build's plans."""
     pages_made: int = 0
     pages_unchanged: int = 0
     files: int = 0
@@ -341,12 +344,14 @@ class _Build:
 
     def plan(self, articles: list[ProcessedArticle]) -> Planned:
         key = shape_key(self.settings.digest, [article.entry.shape for article in articles])
-        planned = self.cache.plans(key)
-        if planned is None:
-            planned = plan_site(key, self.config, self.options.drafts, self.settings.no_date,
-                                [article.entry.record for article in articles], self.settings.search is not None)
+        planned = self.cache.plans()
+        if planned is None or planned.key != key:
+            planned = plan_site(key, self.settings.digest, self.config, self.options.drafts, self.settings.no_date,
+                                [article.entry.record for article in articles], self.settings.search is not None,
+                                previous=planned, folder=self.cache.directory)
             self.cache.keep_plans(planned)
             self.stats.planned_anew = True
+            self.stats.parts_planned = planned.planned
         self.diagnostics += planned.diagnostics
         self.stats.articles, self.stats.comments = planned.articles, planned.comments
         return planned

@@ -6,7 +6,7 @@ What is kept, under which key, and why (docs/architecture.md draws it):
   file is not even read again;
 - each article's load and render (`ArticleWork`, one file per digest, and its `ArticleEntry`:
   record and diagnostics), under the digest of its files, the config and sitegen's code;
-- each article's comment texts, under the same digest, packed (cache/texts.py);
+- each article's comment texts, under the same digest, packed (cache/packs.py);
 - the plans of every page, under the digest of the site's shape (cache/plans.py);
 - each output folder's files: path -> the fingerprint of the page's inputs, size and time;
 - the last build into each folder: the stamp of everything it read, for a build that finds
@@ -32,7 +32,7 @@ from sitegen.cache import store
 from sitegen.cache.code import code_digest
 from sitegen.cache.lock import LOCK_FILE
 from sitegen.cache.store import CacheDamaged
-from sitegen.cache.texts import SEGMENT_NAME, TextPack
+from sitegen.cache.packs import Pack
 from sitegen.diagnostics import Diagnostic
 from sitegen.model.records import ArticleRecord
 from sitegen.cache.plans import Planned
@@ -131,7 +131,7 @@ class BuildCache:
         self.directory = directory
         self.code = code_digest()
         self._tables: _Tables | None = _Tables() if directory is None else None
-        self._pack = TextPack(directory) if directory is not None else None
+        self._pack = Pack(directory, "comments") if directory is not None else None
         self.notices: list[str] = []
         """One line for each cache file that could not be used (shown by the command line)."""
         # In memory, every work (--no-cache); with a directory, only the recently used (bounded memory).
@@ -161,7 +161,7 @@ class BuildCache:
         elif self.directory is not None and self._tables is not None and self._index_seen != _identity(
                 self.directory / _INDEX):
             self._tables = None  # read again when needed, with the works and texts now on disk
-            self._pack = TextPack(self.directory)
+            self._pack = Pack(self.directory, "comments")
             self._stored = set()
             self._plans, self._plans_state = None, "unread"
 
@@ -228,7 +228,7 @@ class BuildCache:
                 self._unwritable(exc)
 
     @property
-    def pack(self) -> TextPack:
+    def pack(self) -> Pack:
         self.tables  # read with them
         return self._pack
 
@@ -279,8 +279,8 @@ class BuildCache:
 
     # -- plans, by the shape of the site --
 
-    def plans(self, key: str) -> Planned | None:
-        """The plans last made for a site whose shape has this digest, or None."""
+    def plans(self) -> Planned | None:
+        """The plans last made, for a site of any shape (a build plans again the parts that changed), or None."""
         if self._plans_state == "unread":
             self._plans_state = "read"
             path = self.directory / _PLANS
@@ -290,7 +290,7 @@ class BuildCache:
                     self._plans = Planned.load(path, self.code)
                 except (OSError, ValueError, store.Unreadable) as exc:
                     self._notice(_PLANS, exc)
-        return self._plans if self._plans is not None and self._plans.key == key else None
+        return self._plans
 
     def keep_plans(self, plans: Planned) -> None:
         self._plans = plans
@@ -367,7 +367,7 @@ class BuildCache:
             self.read_from_disk = True
             self._index_seen = _identity(path)
             # Each article's record stays pickled on its own, so an unchanged one is not pickled again.
-            self._pack = TextPack(folder, stored["texts"])
+            self._pack = Pack(folder, "comments", stored["texts"])
             self._tables = _Tables({key: SourceStamp(*stamp) for key, stamp in stored["sources"].items()}, {
                 digest: ArticleEntry(None, diagnostics, shape, packed, comment_digests)
                 for digest, (shape, diagnostics, packed, comment_digests) in stored["articles"].items()}, {
@@ -386,6 +386,8 @@ class BuildCache:
             for digest in [d for d in self._works if d not in self.tables.articles]:
                 del self._works[digest]  # an edited or deleted article's old render
                 self._texts.pop(digest, None)
+            if self._plans_state == "changed":
+                self._plans.packed.write(self._plans.live())  # forgets the plans no page has any more
             self._plans_state = "read"
             return
         try:
@@ -407,6 +409,7 @@ class BuildCache:
                                                 store.write_frame(stream, stored)))
             self._index_seen = _identity(self.directory / _INDEX)
             if self._plans_state == "changed":
+                self._plans.packed.write(self._plans.live())  # first: the table names the segments
                 self._write(_PLANS, lambda stream: self._plans.dump(stream, self.code))
                 self._plans_state = "read"
             self._prune()
@@ -423,12 +426,15 @@ class BuildCache:
         write_atomically(self.directory / name, write)
 
     def _prune(self) -> None:
-        """Remove stored works, and segments of texts, no article refers to any more."""
+        """Remove stored works, and segments of texts, no article refers to any more, and segments
+        of plans the plans do not name."""
         live = set(self.tables.articles)
-        segments = {self.pack.table[digest].segment for digest in live if digest in self.pack.table}
-        for name in os.listdir(self.directory):
-            if SEGMENT_NAME.fullmatch(name) and name not in segments:
-                (self.directory / name).unlink(missing_ok=True)
+        names = os.listdir(self.directory)
+        unused = self.pack.unused(names)
+        if self._plans is not None:
+            unused += self._plans.packed.unused(names)
+        for name in unused:
+            (self.directory / name).unlink(missing_ok=True)
         folder = self.directory / _WORKS
         if folder.is_dir() and not folder.is_symlink():
             for path in folder.iterdir():
@@ -452,7 +458,7 @@ class BuildCache:
     def _clear(self) -> None:
         """Start the cache afresh on disk too: nothing in it is used again."""
         self._tables = _Tables()
-        self._pack = TextPack(self.directory)
+        self._pack = Pack(self.directory, "comments")
         self._plans_state = "read"
         self._stored = set()
         try:
@@ -483,7 +489,7 @@ def work_path(directory: Path, digest: str) -> Path:
 
 def write_work(directory: Path, digest: str, work: ArticleWork) -> None:
     """Stored as two pickles, the feed entry first: a feed reads it without the rest. (The comments'
-    texts are packed apart: cache/texts.py.)"""
+    texts are packed apart: cache/packs.py.)"""
     def write(stream):
         store.write_frame(stream, work.feed_entry)
         store.write_frame(stream, work.article, work.rendered)

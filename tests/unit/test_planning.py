@@ -3,6 +3,7 @@ records alone; and kept by the site's shape."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timezone
 
 from sitegen.cache.plans import plan_site, shape_key
@@ -29,7 +30,7 @@ RECORDS = [record("a.md", 1, ["NATO"], comments=2), record("b.md", 2, ["NATO", "
 
 
 def planned_by_path():
-    planned = plan_site("key", CONFIG, False, NO_DATE, RECORDS)
+    planned = plan_site("key", "settings", CONFIG, False, NO_DATE, RECORDS)
     assert planned.diagnostics == []
     return {page.path: planned.plan(page.path) for page in planned.pages}, planned
 
@@ -75,10 +76,27 @@ def test_plans_come_from_records_alone_and_are_kept_by_shape():
     assert shape_key("settings", shapes) != shape_key("settings", [retitled.shape, *shapes[1:]])
 
 
+def test_a_new_title_plans_again_only_the_parts_that_read_it():
+    first = plan_site("key", "settings", CONFIG, False, NO_DATE, RECORDS)
+    retitled = replace(RECORDS[2], title="Renamed", shape="another shape")  # c.md: the newest, with no tags
+    second = plan_site("other key", "settings", CONFIG, False, NO_DATE, [*RECORDS[:2], retitled, RECORDS[3]],
+                       previous=first)
+    kept = {name for name, part in second.parts.items() if part is first.parts.get(name)}
+    assert {"article a.md", "tag nato page 1", "tag nato feed", "home page 2", "tags", "archive"} <= kept
+    again = set(second.parts) - kept
+    assert {"article c.md", "article b.md", "home page 1", "site files"} <= again, "b.md links to c.md as newer"
+    assert second.planned == len(again) < first.planned
+    assert second.plan("index.html").view["entries"][0].title == "Renamed"
+    everything = plan_site("other key", "settings", CONFIG, False, NO_DATE, [*RECORDS[:2], retitled, RECORDS[3]])
+    assert second.pages == everything.pages, "the same plans as planning everything"
+    with_other_settings = plan_site("key", "other settings", CONFIG, False, NO_DATE, RECORDS, previous=first)
+    assert with_other_settings.planned == first.planned
+
+
 def test_two_articles_with_one_url_are_an_error_and_plan_nothing():
     twin = record("a.md", 1)
     clash = record_article(Article(key="x/a.md", path="content/x/a.md", slug="a", title="X", date=twin.date,
                                    body="", body_line=1), CONFIG, "d", "", "", (), twin.date_view)
-    planned = plan_site("key", CONFIG, False, NO_DATE, [twin, clash])
+    planned = plan_site("key", "settings", CONFIG, False, NO_DATE, [twin, clash])
     assert [str(d) for d in planned.diagnostics] == [
         "content/x/a.md: has the same URL /2021/05/a/ as content/a.md (give one of them another slug: in its front matter)"]

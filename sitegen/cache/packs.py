@@ -1,0 +1,150 @@
+"""Many small values packed into a few files, each read as a slice of a memory-mapped file.
+
+Two kinds are kept so:
+
+- `comments`: every article's comment texts, by the article's digest, for the pages that list
+  comments from across the digest (a commenter's pages and feed, /comments/). Such a page shows
+  twenty comments from twenty articles. Read from each article's work file, the 150,000 comments
+  of a large digest cost as many file opens, and an open costs a tenth of a millisecond on a
+  virtual machine's disk: the commenters' pages took longer than the articles.
+- `plans`: every page's pickled plan, and the views plans share, by their digests
+  (cache/plans.py). An edit that plans a few pages again adds those, not a rewrite of 36,000.
+
+Each build that adds values writes them into one new segment file, never changed after
+(`<kind>-<16 hex digits>.pack`, named by its content); the table says where each value is. When
+there are more than MAX_SEGMENTS segments, the values still in use in all but the largest (and in
+the largest too, once less than half of it is in use) are copied into one, so an edit costs a
+small segment and not a rewrite of them all. Segments the table no longer names are deleted when
+the cache is saved (`Pack.unused`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mmap
+import os
+import re
+import zlib
+from collections import Counter
+from pathlib import Path
+from typing import NamedTuple
+
+from sitegen.cache import store
+from sitegen.write.files import write_atomically
+
+MAX_SEGMENTS = 8
+KINDS = ("comments", "plans")
+
+
+def segment_pattern(kind: str) -> re.Pattern:
+    return re.compile(rf"{kind}-[0-9a-f]{{16}}\.pack")
+
+
+class PackedAt(NamedTuple):
+    """Where one value is: a slice of a segment, and its CRC-32."""
+
+    segment: str
+    offset: int
+    length: int
+    checksum: int
+
+
+class Pack:
+    """The table of where each value of one kind is, by its digest, and the segments."""
+
+    def __init__(self, folder: Path | None, kind: str, table: dict | None = None):
+        """`folder` None: in memory, never written."""
+        self.folder, self.kind = folder, kind
+        self.pattern = segment_pattern(kind)
+        self.table: dict = {}
+        for digest, at in (table or {}).items():
+            at = PackedAt(*at)
+            if not self.pattern.fullmatch(at.segment):  # read from a cache file: never a path elsewhere
+                raise store.Unreadable(f"'{at.segment}' is not a segment's name")
+            self.table[digest] = at
+        self.pending: dict = {}
+        """Values added in this build, not yet in a segment."""
+        self._maps: dict[str, memoryview] = {}
+
+    def __contains__(self, digest) -> bool:
+        return digest in self.pending or digest in self.table
+
+    def add(self, digest, value: bytes) -> None:
+        self.pending[digest] = value
+
+    def read(self, digest) -> bytes:
+        """A value the pack holds (`in`): store.Unreadable when it cannot be read."""
+        if digest in self.pending:
+            return self.pending[digest]
+        at = self.table[digest]
+        data = self._segment(at.segment)[at.offset:at.offset + at.length]
+        if len(data) != at.length or zlib.crc32(data) != at.checksum:
+            raise store.Unreadable(f"{at.segment} damaged: a checksum differs")
+        return data
+
+    def write(self, live: set) -> None:
+        """Keep only the `live` values, and put the pending ones in a new segment, merging small
+        segments (see the module's notes)."""
+        self.table = {digest: at for digest, at in self.table.items() if digest in live}
+        texts = {digest: data for digest, data in self.pending.items() if digest in live}
+        if self.folder is None:  # in memory (--no-cache): only kept
+            self.pending = texts
+            return
+        if not texts:
+            self.pending = {}
+            return
+        in_use = Counter()
+        for at in self.table.values():
+            in_use[at.segment] += at.length
+        if len(in_use) + 1 > MAX_SEGMENTS:
+            largest = max(in_use, key=lambda name: (in_use[name], name))
+            merged = {name for name in in_use
+                      if name != largest or in_use[name] * 2 < self._size(name)}
+            for digest, at in list(self.table.items()):
+                if at.segment in merged:
+                    texts[digest] = self.read(digest)
+        self._write_segment(texts)
+        self.pending = {}
+
+    def map_all(self) -> None:
+        """Map every segment now: what another build deletes later stays readable here."""
+        for at in self.table.values():
+            self._segment(at.segment)
+
+    def unused(self, names: list[str]) -> list[str]:
+        """Those of `names` (a listing of the folder) that are segments of this kind the table does
+        not name."""
+        named = {at.segment for at in self.table.values()}
+        return [name for name in names if self.pattern.fullmatch(name) and name not in named]
+
+    def _write_segment(self, texts: dict) -> None:
+        order = sorted(texts)
+        hasher = hashlib.sha256()
+        for digest in order:
+            hasher.update(texts[digest])
+        name = f"{self.kind}-{hasher.hexdigest()[:16]}.pack"
+        placed: dict = {}
+
+        def write(stream) -> None:
+            for digest in order:
+                data = texts[digest]
+                placed[digest] = PackedAt(name, stream.tell(), len(data), zlib.crc32(data))
+                stream.write(data)
+        write_atomically(self.folder / name, write)
+        self._maps.pop(name, None)
+        self.table.update(placed)
+
+    def _size(self, name: str) -> int:
+        try:
+            return os.lstat(self.folder / name).st_size
+        except OSError:
+            return 0
+
+    def _segment(self, name: str) -> memoryview:
+        view = self._maps.get(name)
+        if view is None:
+            with store.open_regular(self.folder / name) as stream:
+                size = os.fstat(stream.fileno()).st_size
+                view = memoryview(mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)) if size else memoryview(b"")
+            self._maps[name] = view
+        return view
