@@ -35,7 +35,7 @@ from sitegen.diagnostics import Diagnostic, error
 from sitegen.model.records import ArticleRecord
 from sitegen.model.site import assemble_site
 from sitegen.model.types import SiteConfig
-from sitegen.render.plans import PagePlan, PlannedPage, inputs_digest, plan_parts, sitemap_page
+from sitegen.render.plans import PagePlan, PlannedPage, inputs_digest, plan_parts, rfc3339, sitemap_page
 from sitegen.render.views import EntryView, PersonSummary, SiteView
 from sitegen.write.paths import UnsafePath, output_path
 
@@ -121,8 +121,8 @@ class PageInputs(NamedTuple):
     url_path: str
     source: str
     """Its plan's url_path and source, for the claims and the sitemap without reading the plan."""
-    lastmod: datetime | None
-    """render/plans.PlannedPage.lastmod."""
+    lastmod: str | None
+    """render/plans.PlannedPage.lastmod, as the sitemap writes it (rfc3339)."""
 
 
 class PlannedPart(NamedTuple):
@@ -321,7 +321,7 @@ class _PartPlanner:
                 self.planned.packed.add(digest, buffer.getvalue())
             made.append(PageInputs(path, digest, plan.articles,
                                    tuple((key, self.position(key, id)) for key, id in plan.comments),
-                                   plan.url_path, plan.source, lastmod))
+                                   plan.url_path, plan.source, lastmod and rfc3339(lastmod)))
             self.planned.unpacked[path] = plan
         return PlannedPart(inputs, tuple(made), tuple(dict.fromkeys(self.views)))
 

@@ -264,11 +264,10 @@ def plan_parts(site: Site, no_date: datetime, searchable: bool = True) -> Iterat
     yield planner.site_files_part()
 
 
-def sitemap_page(config: SiteConfig, pages: Iterable[tuple[str, datetime]]) -> PagePlan:
-    """The sitemap, of every page planned with a lastmod: (its URL path, its lastmod)."""
+def sitemap_page(config: SiteConfig, pages: Iterable[tuple[str, str]]) -> PagePlan:
+    """The sitemap, of every page planned with a lastmod: (its URL path, its lastmod as rfc3339)."""
     return Sitemap(url_path=urls.SITEMAP, source="sitemap",
-                   entries=tuple(SitemapEntry(absolute_url(config, url_path), rfc3339(lastmod))
-                                 for url_path, lastmod in pages))
+                   entries=tuple(SitemapEntry(absolute_url(config, url_path), lastmod) for url_path, lastmod in pages))
 
 
 class _Planner:
@@ -284,7 +283,8 @@ class _Planner:
         self.words = site_words(self.config)
         self.tags = {a.key: tag_links(self.config, a.tags, site.tag_of) for a in self.articles}
         self.links = {a.key: self.link_urls(a) for a in self.articles}
-        self.listed = {a.key: inputs_digest((a.shape, self.tags[a.key], self.links[a.key])) for a in self.articles}
+        self.listed = {a.key: inputs_digest((a.shape, tuple((tag.text, tag.url) for tag in self.tags[a.key]),
+                                             self.links[a.key])) for a in self.articles}
         """What lists show of an article (its entry, tags and links), by digest: a list's input."""
         self._entries: dict[str, EntryView] = {}
         self.no_date = no_date
@@ -337,17 +337,19 @@ class _Planner:
 
     def article_parts(self) -> Iterator[Part]:
         for index, record in enumerate(self.articles):
-            newer = self.link(self.articles[index - 1]) if index > 0 else None
-            older = self.link(self.articles[index + 1]) if index + 1 < len(self.articles) else None
+            newer = self.articles[index - 1] if index > 0 else None
+            older = self.articles[index + 1] if index + 1 < len(self.articles) else None
             people = tuple((author, url) for author in dict.fromkeys(record.comments.authors)
                            if author and (url := self.person_url(author)))
-            yield Part(f"article {record.key}", (record.shape, newer, older, self.tags[record.key],
-                                                 self.links[record.key], people),
+            # Plain values only: a digest of 10,000 parts pickles no data class.
+            neighbours = tuple((other.title, other.url_path) if other else None for other in (newer, older))
+            yield Part(f"article {record.key}", (self.listed[record.key], neighbours, people),
                        partial(self.article_pages, record, newer, older, people))
 
-    def article_pages(self, record: ArticleRecord, newer: Link | None, older: Link | None,
+    def article_pages(self, record: ArticleRecord, newer: ArticleRecord | None, older: ArticleRecord | None,
                       people: tuple[tuple[str, str], ...]) -> list[PlannedPage]:
         config = self.config
+        newer, older = self.link(newer), self.link(older)
         local = record.date.value
         month = Link(month_title(local.year, local.month, config.language),
                      href(config, urls.month_url_path(local.year, local.month)))
@@ -557,10 +559,12 @@ class _Planner:
         if not self.config.people:
             return
         for person, summary in zip(self.site.people, self.people_summaries):
-            # The articles of their comments, by shape: a comment's id, date and place are read from it.
+            # The articles of their comments, by shape: a comment's id, date and place are read from
+            # it, and so is what the summary shows. Plain values only (no data class): quick to digest.
             on = tuple(self.by_key[key].shape for key in dict.fromkeys(ref.key for ref in person.comments))
             listed = self.listing(key for key, _ in person.articles)
-            yield Part(f"person {person.slug}", (person, summary, on, listed),
+            yield Part(f"person {person.slug}", (person.handle, person.name, tuple(map(tuple, person.comments)),
+                                                 person.articles, on, listed),
                        partial(self.person_pages, person, summary))
         yield Part("people", (tuple(self.people_summaries), self.site_lastmod), self.people_index)
 
