@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
 
 import pytest
@@ -149,15 +150,22 @@ def _rewrite_index(cache: Path, change) -> None:
         store.write_frame(stream, tables)
 
 
+def _records_that_are_a_number(cache: Path) -> None:
+    """Every record's place in its pack leads to a pickled number, with a right checksum."""
+    data = store.dumps(5)
+    (cache / "records-0000000000000000.pack").write_bytes(data)
+    _rewrite_index(cache, lambda tables: tables["records"].update(
+        {digest: ("records-0000000000000000.pack", 0, len(data), zlib.crc32(data)) for digest in tables["records"]}))
+
+
 WELL_FORMED_DAMAGE = {
     "diagnostics of the wrong type": lambda cache: _rewrite_index(cache, lambda tables: tables["articles"].update(
-        {digest: (shape, 5, packed, comments) for digest, (shape, _, packed, comments) in tables["articles"].items()})),
+        {digest: (shape, 5, comments) for digest, (shape, _, comments) in tables["articles"].items()})),
     "comments' digests that are a number": lambda cache: _rewrite_index(cache, lambda tables: tables["articles"].update(
-        {digest: (shape, diagnostics, packed, 5)
-         for digest, (shape, diagnostics, packed, _) in tables["articles"].items()})),
-    "a record that is a number": lambda cache: _rewrite_index(cache, lambda tables: tables["articles"].update(
-        {digest: (shape, diagnostics, 5, comments)
-         for digest, (shape, diagnostics, _, comments) in tables["articles"].items()})),
+        {digest: (shape, diagnostics, 5) for digest, (shape, diagnostics, _) in tables["articles"].items()})),
+    "a record that is a number": _records_that_are_a_number,
+    "a byte changed in a pack of records": lambda cache: [_flip_a_byte(p, 0.5) for p in cache.glob("records-*.pack")],
+    "a byte changed in a pack of plans": lambda cache: [_flip_a_byte(p, 0.5) for p in cache.glob("plans-*.pack")],
     "a byte changed in the plans": lambda cache: _flip_a_byte(cache / "plans.pickle", 0.8),
     "a byte changed in a work": lambda cache: [_flip_a_byte(p, 0.5) for p in (cache / "articles").iterdir()],
     "a FIFO for the index": lambda cache: ((cache / "index.pickle").unlink(), os.mkfifo(cache / "index.pickle")),

@@ -5,7 +5,7 @@ What is kept, under which key, and why (docs/architecture.md draws it):
 - each article's source files: their stat stamp -> the digest of their bytes, so an unchanged
   file is not even read again;
 - each article's load and render (`ArticleWork`, one file per digest, and its `ArticleEntry`:
-  record and diagnostics), under the digest of its files, the config and sitegen's code;
+  record, packed, and diagnostics), under the digest of its files, the config and sitegen's code;
 - each article's comment texts, under the same digest, packed (cache/packs.py);
 - the plans of every page, under the digest of the site's shape (cache/plans.py);
 - each output folder's files: path -> the fingerprint of the page's inputs, size and time;
@@ -25,8 +25,9 @@ import os
 import shutil
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 from sitegen.cache import store
 from sitegen.cache.code import code_digest
@@ -58,13 +59,14 @@ class SourceStamp(NamedTuple):
 class ArticleEntry:
     """An article's record and diagnostics.
 
-    Read from the disk cache, the record stays pickled until a build asks for it: a build whose
-    plans are kept needs only each article's shape, and unpickling 10,000 records takes a third
-    of a second.
+    Read from the disk cache, the record stays pickled in the cache's pack of records until a
+    build asks for it: a build whose plans are kept needs only each article's shape, and
+    unpickling 10,000 records takes a third of a second.
     """
 
     def __init__(self, record: ArticleRecord | None, diagnostics: list[Diagnostic],
-                 shape: str = "", packed: bytes | None = None, comment_digests: bytes = b""):
+                 shape: str = "", packed: Callable[[], bytes] | None = None, comment_digests: bytes = b""):
+        """`packed`: where the pickled record is read from, when `record` is None."""
         self._record = record
         self._packed = packed
         self.diagnostics = diagnostics
@@ -80,16 +82,14 @@ class ArticleEntry:
     @property
     def record(self) -> ArticleRecord | None:
         if self._record is None and self._packed is not None:
-            self._record = store.loads(self._packed)
+            self._record = store.loads(self._packed())
             if not isinstance(self._record, ArticleRecord):
                 raise CacheDamaged(f"{CACHE_DIR}/{_INDEX} could not be read (not an article's record): "
                                    "the cache is ignored, and made again")
         return self._record
 
     def packed(self) -> bytes:
-        if self._packed is None:
-            self._packed = store.dumps(self._record)
-        return self._packed
+        return self._packed() if self._packed is not None else store.dumps(self._record)
 
 
 @dataclass
@@ -132,6 +132,8 @@ class BuildCache:
         self.code = code_digest()
         self._tables: _Tables | None = _Tables() if directory is None else None
         self._pack = Pack(directory, "comments") if directory is not None else None
+        self._records = Pack(directory, "records") if directory is not None else None
+        """The articles' pickled records, by the article's digest: an edit writes its own, not 10,000."""
         self.notices: list[str] = []
         """One line for each cache file that could not be used (shown by the command line)."""
         # In memory, every work (--no-cache); with a directory, only the recently used (bounded memory).
@@ -162,6 +164,7 @@ class BuildCache:
                 self.directory / _INDEX):
             self._tables = None  # read again when needed, with the works and texts now on disk
             self._pack = Pack(self.directory, "comments")
+            self._records = Pack(self.directory, "records")
             self._stored = set()
             self._plans, self._plans_state = None, "unread"
 
@@ -368,9 +371,10 @@ class BuildCache:
             self._index_seen = _identity(path)
             # Each article's record stays pickled on its own, so an unchanged one is not pickled again.
             self._pack = Pack(folder, "comments", stored["texts"])
+            self._records = records = Pack(folder, "records", stored["records"])
             self._tables = _Tables({key: SourceStamp(*stamp) for key, stamp in stored["sources"].items()}, {
-                digest: ArticleEntry(None, diagnostics, shape, packed, comment_digests)
-                for digest, (shape, diagnostics, packed, comment_digests) in stored["articles"].items()}, {
+                digest: ArticleEntry(None, diagnostics, shape, partial(records.read, digest), comment_digests)
+                for digest, (shape, diagnostics, comment_digests) in stored["articles"].items()}, {
                 folder: {path: OutputEntry(*entry[:3], parts=entry[3] if len(entry) > 3 else ())
                          for path, entry in entries.items()}
                 for folder, entries in stored["outputs"].items()})
@@ -398,8 +402,9 @@ class BuildCache:
                                       b"# sitegen's build cache: safe to delete.\n")
             stored = {  # plain values: 30,000 output entries read several times faster as tuples
                 "sources": {key: tuple(stamp) for key, stamp in self.tables.sources.items()},
-                "articles": {digest: (entry.shape, entry.diagnostics, entry.packed(), entry.comment_digests)
+                "articles": {digest: (entry.shape, entry.diagnostics, entry.comment_digests)
                              for digest, entry in self.tables.articles.items()},
+                "records": self._store_records(),
                 "outputs": {folder: {path: (e.fingerprint, e.size, e.mtime_ns, *([e.parts] if e.parts else []))
                                      for path, e in entries.items()}
                             for folder, entries in self.tables.outputs.items() if folder},
@@ -416,6 +421,14 @@ class BuildCache:
         except OSError as exc:
             self._unwritable(exc)
 
+    def _store_records(self) -> dict:
+        """Write the records not in the pack yet; the pack's table, for the index."""
+        for digest, entry in self.tables.articles.items():
+            if digest not in self._records:
+                self._records.add(digest, entry.packed())
+        self._records.write(live=set(self.tables.articles))
+        return {digest: tuple(at) for digest, at in self._records.table.items()}
+
     def _unwritable(self, exc: OSError) -> None:
         message = (f"{CACHE_DIR}/ could not be written ({exc.strerror or exc}): this build goes on without it, "
                    "and the next one will take longer")
@@ -430,7 +443,7 @@ class BuildCache:
         of plans the plans do not name."""
         live = set(self.tables.articles)
         names = os.listdir(self.directory)
-        unused = self.pack.unused(names)
+        unused = self.pack.unused(names) + self._records.unused(names)
         if self._plans is not None:
             unused += self._plans.packed.unused(names)
         for name in unused:
@@ -459,6 +472,7 @@ class BuildCache:
         """Start the cache afresh on disk too: nothing in it is used again."""
         self._tables = _Tables()
         self._pack = Pack(self.directory, "comments")
+        self._records = Pack(self.directory, "records")
         self._plans_state = "read"
         self._stored = set()
         try:

@@ -1,12 +1,14 @@
 """Many small values packed into a few files, each read as a slice of a memory-mapped file.
 
-Two kinds are kept so:
+Three kinds are kept so:
 
 - `comments`: every article's comment texts, by the article's digest, for the pages that list
   comments from across the digest (a commenter's pages and feed, /comments/). Such a page shows
   twenty comments from twenty articles. Read from each article's work file, the 150,000 comments
   of a large digest cost as many file opens, and an open costs a tenth of a millisecond on a
   virtual machine's disk: the commenters' pages took longer than the articles.
+- `records`: every article's pickled record, by the article's digest: an edit writes one record,
+  not the index of 10,000.
 - `plans`: every page's pickled plan, and the views plans share, by their digests
   (cache/plans.py). An edit that plans a few pages again adds those, not a rewrite of 36,000.
 
@@ -33,7 +35,6 @@ from sitegen.cache import store
 from sitegen.write.files import write_atomically
 
 MAX_SEGMENTS = 8
-KINDS = ("comments", "plans")
 
 
 def segment_pattern(kind: str) -> re.Pattern:
@@ -105,6 +106,9 @@ class Pack:
                     texts[digest] = self.read(digest)
         self._write_segment(texts)
         self.pending = {}
+        # Unmap the segments merged away: a long preview would keep their disk space taken.
+        named = {at.segment for at in self.table.values()}
+        self._maps = {name: view for name, view in self._maps.items() if name in named}
 
     def map_all(self) -> None:
         """Map every segment now: what another build deletes later stays readable here."""
