@@ -290,7 +290,8 @@ class _Build:
         found = stats_now(self.out_dir, last.files)
         if last.output != output_stamp(self.out_dir, found):
             return None
-        stats = self.stats = replace(last.stats, articles_processed=0, pages_made=0, files_copied=0, made=[])
+        stats = self.stats = replace(last.stats, articles_processed=0, pages_made=0, files_copied=0, made=[],
+                                     planned_anew=False, parts_planned=0)
         stats.pages_unchanged = stats.pages
         self.diagnostics[:] = last.diagnostics
         self.article_pages, self.sources = last.article_pages, last.sources
@@ -367,7 +368,7 @@ class _Build:
         templates = self.cache.template_set(self.root, layouts.digest)
         templates.use_words(site_words(self.config))
         copies = {path: (file, templates.display_path(str(file))) for path, file in layouts.static_files.items()}
-        self.diagnostics += planned.claims.copy().claim_all([(path, label) for path, (_, label) in copies.items()])
+        self.diagnostics += planned.claim_beside([(path, label) for path, (_, label) in copies.items()])
         copies.update({url_path: (self.root / file, label) for url_path, (file, label) in planned.assets.items()})
         if has_errors(self.diagnostics):
             return None, None

@@ -107,3 +107,20 @@ def test_every_kind_of_edit_builds_what_a_cold_build_builds(site, tmp_path):
         warm, cold_files = tree_bytes(out), tree_bytes(tmp_path / "cold")
         differ = sorted(path for path in warm.keys() | cold_files.keys() if warm.get(path) != cold_files.get(path))
         assert not differ, f"{name}: the warm build differs from a cold one in {differ}"
+
+
+def test_a_clash_with_a_static_file_is_told_as_a_cold_build_tells_it(tmp_path):
+    """The claims a warm build keeps were taken in an earlier build's order of pages; a clash is
+    told from this build's, as a cold build tells it."""
+    site = tmp_path / "site"
+    (site / "content").mkdir(parents=True)
+    (site / "sitegen.yaml").write_text("title: C\nbase_url: https://e.org/\nsearch: false\n")
+    (site / "content" / "a.md").write_text("---\ntitle: A\ndate: 2020-01-01\ntags: [NATO]\n---\nA.\n")
+    build(site, tmp_path / "out", disk_cache(site))
+    (site / "content" / "b.md").write_text("---\ntitle: B\ndate: 2020-01-02\ntags: [Aardvark]\n---\nB.\n")
+    (site / "layouts" / "static").mkdir(parents=True)
+    (site / "layouts" / "static" / "tags").write_text("a file where tags/ is a folder\n")
+    warm = build_site(BuildOptions(source=site), disk_cache(site), tmp_path / "out")
+    cold = build_site(BuildOptions(source=site), BuildCache(), None)
+    assert not warm.ok and "inside tags" in str(warm.diagnostics[0])
+    assert [str(d) for d in warm.diagnostics] == [str(d) for d in cold.diagnostics]

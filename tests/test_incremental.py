@@ -48,6 +48,7 @@ def test_a_second_build_makes_nothing_and_touches_nothing(site, tmp_path):
     before = tree_stats(out)
     second = build(site, out)
     assert second.articles_processed == 0 and second.pages_made == 0 and second.made == []
+    assert not second.planned_anew and second.parts_planned == 0, "the first build's planning is not this one's"
     assert second.pages_unchanged == second.pages
     assert tree_stats(out) == before, "unchanged files keep their bytes, times and inodes"
 

@@ -177,6 +177,17 @@ class Planned:
                 _VIEWS.reset(token)
         return plan
 
+    def claim_beside(self, files: list[tuple[str, str]]) -> list[Diagnostic]:
+        """What claiming `files` (the static files) beside the pages finds. The claims may be an
+        earlier build's, whose pages came in another order: a clash is told as a cold build tells
+        it, from claims taken anew in this build's order."""
+        problems = self.claims.copy().claim_all(files)
+        if problems:
+            claims = Claims()
+            claims.claim_all(_wanted(self))
+            problems = claims.claim_all(files)
+        return problems
+
     def live(self) -> set[bytes]:
         """The digests of every plan and view in use."""
         return {digest for part in self.parts.values() for digest in (*(p.plan for p in part.pages), *part.views)}
