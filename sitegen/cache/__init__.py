@@ -7,7 +7,8 @@ What is kept, under which key, and why (docs/architecture.md draws it):
 - each article's load and render (`ArticleWork`, one file per digest, and its `ArticleEntry`:
   record, packed, and diagnostics), under the digest of its files, the config and sitegen's code;
 - each article's comment texts, under the same digest, packed (cache/packs.py);
-- the plans of every page, under the digest of the site's shape (cache/plans.py);
+- the plans of every page, under the digest of the site's shape, and each part's under the
+  digest of its inputs (cache/plans.py), packed with the records and the texts (cache/packs.py);
 - each output folder's files: path -> the fingerprint of the page's inputs, size and time;
 - the last build into each folder: the stamp of everything it read, for a build that finds
   nothing changed.
