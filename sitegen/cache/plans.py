@@ -35,7 +35,7 @@ from sitegen.diagnostics import Diagnostic, error
 from sitegen.model.records import ArticleRecord
 from sitegen.model.site import assemble_site
 from sitegen.model.types import SiteConfig
-from sitegen.render.plans import PagePlan, PlannedPage, inputs_digest, plan_parts, rfc3339, sitemap_page
+from sitegen.render.plans import PagePlan, Part, PlannedPage, inputs_digest, plan_parts, rfc3339, sitemap_page
 from sitegen.render.views import EntryView, PersonSummary, SiteView
 from sitegen.write.paths import UnsafePath, output_path
 
@@ -242,18 +242,17 @@ def _plan_site(key: str, settings: str, config: SiteConfig, drafts: bool, no_dat
                       sum(len(a.comments) for a in site.articles))
     kept = previous.parts if previous is not None else {}
     planner = _PartPlanner(planned, {record.key: record for record in site.articles})
-    for part in plan_parts(site, no_date, searchable):
+
+    def place(part: Part) -> None:
         inputs = _digest_of(settings, part.name, part.inputs)
-        if (before := kept.get(part.name)) is not None and before.inputs == inputs:
-            planned.parts[part.name] = before
-        else:
-            planned.parts[part.name] = planner.add(inputs, part.plan())
+        before = kept.get(part.name)
+        planned.parts[part.name] = (before if before is not None and before.inputs == inputs
+                                    else planner.add(inputs, part.plan()))
+
+    for part in plan_parts(site, no_date, searchable):
+        place(part)
     listed = tuple((page.url_path, page.lastmod) for page in planned.pages if page.lastmod)
-    inputs = _digest_of(settings, "sitemap", listed)
-    if (before := kept.get("sitemap")) is not None and before.inputs == inputs:
-        planned.parts["sitemap"] = before
-    else:
-        planned.parts["sitemap"] = planner.add(inputs, [PlannedPage(sitemap_page(config, listed))])
+    place(Part("sitemap", listed, lambda: [PlannedPage(sitemap_page(config, listed))]))  # last: it lists them all
 
     wanted = _wanted(planned)
     planned.claimed = _digest_of(settings, "claims", wanted)
