@@ -409,7 +409,7 @@ class BuildCache:
                 "outputs": {folder: {path: (e.fingerprint, e.size, e.mtime_ns, *([e.parts] if e.parts else []))
                                      for path, e in entries.items()}
                             for folder, entries in self.tables.outputs.items() if folder},
-                "texts": {digest: tuple(at) for digest, at in self.pack.table.items() if digest in self.tables.articles},
+                "texts": {digest: at for digest, at in self.pack.table.items() if digest in self.tables.articles},
             }
             self._write(_INDEX, lambda stream: (store.write_frame(stream, self.code),
                                                 store.write_frame(stream, stored)))
@@ -428,7 +428,7 @@ class BuildCache:
             if digest not in self._records:
                 self._records.add(digest, entry.packed())
         self._records.write(live=set(self.tables.articles))
-        return {digest: tuple(at) for digest, at in self._records.table.items()}
+        return dict(self._records.table)
 
     def _unwritable(self, exc: OSError) -> None:
         message = (f"{CACHE_DIR}/ could not be written ({exc.strerror or exc}): this build goes on without it, "

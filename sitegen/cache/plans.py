@@ -16,12 +16,10 @@ changed; the others keep their plans, by digest. Each plan is kept pickled in th
 from __future__ import annotations
 
 import copyreg
-import gc
 import hashlib
 import io
 import pickle
 from collections.abc import Iterable
-from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -227,7 +225,7 @@ def plan_site(key: str, settings: str, config: SiteConfig, drafts: bool, no_date
     """Assemble the site and plan its pages: each part (render/plans.Part) whose inputs are those
     it had in `previous` (the last plans made) is kept, the others are planned again; each new plan is
     pickled into the pack (in `folder`, or in memory), and digested for fingerprints."""
-    with _cycle_collection_paused():
+    with store.cycle_collection_paused():
         return _plan_site(key, settings, config, drafts, no_date, records, searchable, previous, folder)
 
 
@@ -338,16 +336,3 @@ class _PartPlanner:
 
 def _digest_of(settings: str, name: str, inputs) -> bytes:
     return inputs_digest((settings, name, inputs))
-
-
-@contextmanager
-def _cycle_collection_paused():
-    """Planning makes a few hundred thousand objects that live on, and next to no cyclic garbage:
-    the cycle collector would walk them again and again for nothing (half of planning's time)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

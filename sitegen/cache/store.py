@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import enum
+import gc
 import io
 import os
 import pickle
@@ -21,8 +22,9 @@ import stat as statmodule
 import struct
 import sys
 import zlib
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, BinaryIO, Callable
+from typing import Any, BinaryIO, Callable, Iterator
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
@@ -123,8 +125,9 @@ def read_frame(stream: BinaryIO) -> list[Any]:
         raise Unreadable("cut short")
     body = _Hashing(stream, length)
     values = []
-    while body.left > 0:
-        values.append(load(body))
+    with cycle_collection_paused():
+        while body.left > 0:
+            values.append(load(body))
     if body.checksum != checksum:
         raise Unreadable("damaged: its checksum differs")
     return values
@@ -152,6 +155,20 @@ class _Hashing:
         self.left -= len(data)
         self.checksum = zlib.crc32(data, self.checksum)
         return data
+
+
+@contextmanager
+def cycle_collection_paused() -> Iterator[None]:
+    """For work that makes a few hundred thousand objects that live on, and next to no cyclic
+    garbage (reading a table, planning a site): the cycle collector would walk them again and
+    again for nothing, which took half of that work's time at 10,000 articles."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def dumps(value: Any) -> bytes:

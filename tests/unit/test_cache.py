@@ -12,6 +12,7 @@ import pytest
 
 from sitegen.build import BuildOptions, build_site
 from sitegen.cache import CACHE_DIR, BuildCache, store
+from sitegen.cache.packs import Pack
 from sitegen.model.records import CommentStamp
 from sitegen.model.types import Moment, SiteConfig
 from sitegen.render.plans import FeedItem
@@ -79,3 +80,19 @@ def test_starting_afresh_forgets_everything_but_the_lock(tmp_path):
     cache.start_afresh("because")
     assert sorted(p.name for p in folder.iterdir()) == ["lock"]
     assert cache.take_notices() == [".sitegen-cache/ could not be read (because): ignored, and made again"]
+
+
+@pytest.mark.parametrize("table", [
+    {b"d": ("../plans.pickle", 0, 1, 0)}, {b"d": ("/etc/passwd", 0, 1, 0)}, {b"d": (7, 0, 1, 0)},
+    {b"d": ("plans-0000000000000000.pack", 0)}, {b"d": "plans-0000000000000000.pack"},
+], ids=["a path up", "an absolute path", "not a name", "too short", "not a place"])
+def test_a_pack_table_naming_anything_but_its_own_segments_is_unreadable(tmp_path, table):
+    with pytest.raises(store.Unreadable):
+        Pack(tmp_path, "plans", table)
+
+
+def test_a_pack_place_that_is_not_numbers_is_unreadable(tmp_path):
+    (tmp_path / "plans-0000000000000000.pack").write_bytes(b"plan")
+    pack = Pack(tmp_path, "plans", {b"d": ("plans-0000000000000000.pack", "0", 4, 0)})
+    with pytest.raises(store.Unreadable):
+        pack.read(b"d")
