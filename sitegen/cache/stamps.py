@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -20,23 +21,23 @@ def output_stamp(folder: Path, files: Mapping[str, tuple[int, int] | None]) -> s
 
     A folder's time changes when a name is added to it or taken from it, so a file changed,
     added or deleted anywhere in the output changes the stamp, and no folder needs listing (at
-    10,000 articles, walking the output's 22,000 folders took a second).
+    10,000 articles, walking the output's 22,000 folders took a second). The files are taken in
+    the order given, not sorted: the build that writes a stamp and the one that checks it give
+    the same files in the same order (LastBuild.files).
     """
-    folders = {""}
+    folders = {"": None}  # in the order met, which the order of the files decides
     for path in files:
         parent = path.rpartition("/")[0]
         while parent not in folders:
-            folders.add(parent)
+            folders[parent] = None
             parent = parent.rpartition("/")[0]
-    return files_stamp([*files.items(), *((f"{name}/", stat(f"{folder}/{name}")) for name in folders)])
+    hasher = hashlib.sha256(pickle.dumps(list(files.items())))
+    hasher.update(pickle.dumps([stat(f"{folder}/{name}") for name in folders]))
+    return hasher.hexdigest()
 
 
 def stats_now(folder: Path, paths: Iterable[str]) -> dict[str, tuple[int, int] | None]:
     return {path: stat(f"{folder}/{path}") for path in paths}
-
-
-def files_stamp(files: list[tuple[str, tuple[int, int] | None]]) -> str:
-    return hashlib.sha256(repr(sorted(files)).encode()).hexdigest()
 
 
 def stat(path: Path | str) -> tuple[int, int] | None:
