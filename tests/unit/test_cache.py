@@ -12,7 +12,8 @@ import pytest
 
 from sitegen.build import BuildOptions, build_site
 from sitegen.cache import CACHE_DIR, BuildCache, store
-from sitegen.cache.packs import Pack
+from sitegen.cache.packs import Pack, segment_pattern
+from sitegen.write.files import TEMPORARY_PREFIX
 from sitegen.model.records import CommentStamp
 from sitegen.model.types import Moment, SiteConfig
 from sitegen.render.plans import FeedItem
@@ -96,3 +97,34 @@ def test_a_pack_place_that_is_not_numbers_is_unreadable(tmp_path):
     pack = Pack(tmp_path, "plans", {b"d": ("plans-0000000000000000.pack", "0", 4, 0)})
     with pytest.raises(store.Unreadable):
         pack.read(b"d")
+
+
+def test_a_packs_added_values_go_to_disk_as_they_come_and_become_one_segment(tmp_path):
+    pack = Pack(tmp_path, "plans")
+    pack.add(b"a", b"first")
+    pack.add(b"b", b"second")
+    spooled = [p.name for p in tmp_path.iterdir()]
+    assert len(spooled) == 1 and spooled[0].startswith(TEMPORARY_PREFIX)  # written already, not held
+    assert pack.pending == {} and pack.read(b"a") == b"first" and b"b" in pack
+    pack.write(live={b"a", b"b"})
+    segments = [p.name for p in tmp_path.iterdir()]
+    assert len(segments) == 1 and segment_pattern("plans").fullmatch(segments[0])
+    again = Pack(tmp_path, "plans", pack.table)
+    assert again.read(b"a") == b"first" and again.read(b"b") == b"second"
+
+
+def test_a_pack_that_cannot_be_written_holds_its_values_and_writes_them_later(tmp_path):
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file where the folder should be")
+    pack = Pack(blocker, "records")
+    pack.add(b"a", b"kept")
+    assert pack.read(b"a") == b"kept"
+    with pytest.raises(OSError):
+        pack.write(live={b"a"})
+    assert pack.read(b"a") == b"kept"
+    blocker.unlink()
+    pack.add(b"b", b"later")
+    pack.write(live={b"a", b"b"})
+    assert pack.pending == {} and [p.name for p in blocker.iterdir()] == [pack.table[b"a"][0]]
+    again = Pack(blocker, "records", pack.table)
+    assert again.read(b"a") == b"kept" and again.read(b"b") == b"later"
