@@ -84,7 +84,7 @@ class BuildStats:
     planned_anew: bool = False
     """False when every article kept its shape, so the last build's plans served."""
     parts_planned: int = 0
-    """When planned anew: how many parts of the site (render/plans.Part) were planned again; the
+    """When planned anew: how many parts of the site (render/planner.Part) were planned again; the
     others kept the last build's plans."""
     pages_made: int = 0
     pages_unchanged: int = 0

@@ -13,7 +13,7 @@ from conftest import article, run_sitegen, tree_bytes, tree_stats, write_site
 from sitegen.build import BuildOptions, build_site, disk_cache
 from sitegen.check import inspect_output
 from sitegen.load.config import load_config
-from sitegen.render import plans
+from sitegen.render import planner
 from sitegen.render.pagefind import decode, decode_fragment, probe_pagefind
 
 FILLER = "Another reader writes at length about the budget, the weather and the ferry timetable."
@@ -57,7 +57,7 @@ def served(tmp_path_factory):
     top = tmp_path_factory.mktemp("pages")
     site = digest(top / "site", "http://127.0.0.1/sub/")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(plans, "ARTICLES_PER_SHARD", 1)  # three shards, merged by the search page
+        patch.setattr(planner, "ARTICLES_PER_SHARD", 1)  # three shards, merged by the search page
         result = build_site(BuildOptions(source=site), out_dir=top / "www" / "sub")
     assert result.ok, result.diagnostics
     with static_server(top / "www") as origin:
@@ -135,7 +135,7 @@ def test_without_pagefind_the_build_succeeds_with_one_warning(tmp_path, capsys, 
 
 
 def test_an_edit_indexes_one_shard_again_and_no_change_touches_none(tmp_path, monkeypatch):
-    monkeypatch.setattr(plans, "ARTICLES_PER_SHARD", 1)  # one shard per article, oldest first
+    monkeypatch.setattr(planner, "ARTICLES_PER_SHARD", 1)  # one shard per article, oldest first
     site = digest(tmp_path / "site")
     options, out = BuildOptions(source=site), site / "output"
     assert build_site(options, disk_cache(site), out).ok

@@ -8,7 +8,7 @@ or to a comment's text keeps every article's shape (ArticleRecord.shape), and th
 follows it plans nothing.
 
 An edit that changes a shape (a new comment, title, tag or article) plans again only the parts
-(render/plans.Part: an article's pages, a tag's, a commenter's, the home page's...) whose inputs
+(render/planner.Part: an article's pages, a tag's, a commenter's, the home page's...) whose inputs
 changed; the others keep their plans, by digest. Each plan is kept pickled in the cache's pack
 (cache/packs.py), and read back only for a page to be made.
 """
@@ -33,7 +33,8 @@ from sitegen.diagnostics import Diagnostic, error
 from sitegen.model.records import ArticleRecord
 from sitegen.model.site import assemble_site
 from sitegen.model.types import SiteConfig
-from sitegen.render.plans import PagePlan, Part, PlannedPage, inputs_digest, plan_parts, rfc3339, sitemap_page
+from sitegen.render.planner import Part, PlannedPage, inputs_digest, plan_parts, sitemap_page
+from sitegen.render.plans import PagePlan, rfc3339
 from sitegen.render.views import EntryView, PersonSummary, SiteView
 from sitegen.write.paths import UnsafePath, output_path
 
@@ -120,11 +121,11 @@ class PageInputs(NamedTuple):
     source: str
     """Its plan's url_path and source, for the claims and the sitemap without reading the plan."""
     lastmod: str | None
-    """render/plans.PlannedPage.lastmod, as the sitemap writes it (rfc3339)."""
+    """render/planner.PlannedPage.lastmod, as the sitemap writes it (rfc3339)."""
 
 
 class PlannedPart(NamedTuple):
-    """A part's pages (render/plans.Part), kept under the digest of its name and inputs."""
+    """A part's pages (render/planner.Part), kept under the digest of its name and inputs."""
 
     inputs: bytes
     pages: tuple[PageInputs, ...]
@@ -222,7 +223,7 @@ def shape_key(settings: str, shapes: list[str]) -> str:
 def plan_site(key: str, settings: str, config: SiteConfig, drafts: bool, no_date: datetime,
               records: list[ArticleRecord], searchable: bool = True, previous: Planned | None = None,
               folder: Path | None = None) -> Planned:
-    """Assemble the site and plan its pages: each part (render/plans.Part) whose inputs are those
+    """Assemble the site and plan its pages: each part (render/planner.Part) whose inputs are those
     it had in `previous` (the last plans made) is kept, the others are planned again; each new plan is
     pickled into the pack (in `folder`, or in memory), and digested for fingerprints."""
     with store.cycle_collection_paused():

@@ -87,7 +87,7 @@ class ArticleRecord:
     links: tuple[tuple[str, str, int, str], ...] = ()
     """Its links to other articles by their source file: (the target's key, the link as written,
     its line, its href as written: render/markdown.ArticleLink). The pages that show its HTML put
-    in the targets' URLs (render/plans.py)."""
+    in the targets' URLs (render/planner.py)."""
     comment_pages: tuple[int, ...] = (0,)
     """Where each page of its thread starts, as positions in `comments` (model/threads.py)."""
     comment_digests: bytes = b""

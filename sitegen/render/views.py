@@ -123,7 +123,7 @@ class ThreadView:
     closed: bool
     feed_url: str
     pager: PagerView | None = None
-    """Which page of a long thread `comments` are (render/plans.py), or None for a thread on one page."""
+    """Which page of a long thread `comments` are (render/planner.py), or None for a thread on one page."""
 
 
 @dataclass(frozen=True)
