@@ -371,6 +371,7 @@ class PreviewServer(ThreadingHTTPServer):
         self.watcher: SiteWatcher | None = None
         self.host_names = preview_host_names(host, session.options.base_url)
         self.connections = 0  # how many connections have a thread now, event streams included
+        self.stopping = False
         self._connections_lock = threading.Lock()
         try:
             super().__init__((host, port), PreviewHandler)
@@ -407,10 +408,16 @@ class PreviewServer(ThreadingHTTPServer):
     def handle_error(self, request, client_address) -> None:
         if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
             return  # the page went away mid-answer (a reload, a closed tab): nothing is wrong
+        if self.stopping:
+            # An answer still being written when Ctrl-C stops the preview: its connection threads
+            # are daemons, and the process closes their sockets under them as it exits ("Bad file
+            # descriptor"). Nothing is wrong either.
+            return
         super().handle_error(request, client_address)
 
     def close(self) -> None:
         """Stop watching and building, and close the socket (after shutdown() if serving)."""
+        self.stopping = True
         if self.watcher is not None:
             self.watcher.stop()
         self.session.close()
