@@ -482,7 +482,10 @@ def _process_source(state: _LoadState,
     record = replace(record, comment_digests=texts.digests())
     if state.cache_dir is None:
         return files.digest, ArticleEntry(record, problems + found), work, None
-    write_work(state.cache_dir, digest, work)  # the parent reads it from there when a page needs it
+    try:
+        write_work(state.cache_dir, digest, work)  # the parent reads it from there when a page needs it
+    except OSError:  # a full disk: the parent keeps it, and says once that the cache could not be written
+        return files.digest, ArticleEntry(record, problems + found), work, None
     return files.digest, ArticleEntry(record, problems + found), None, store.dumps(texts)  # to be packed
 
 

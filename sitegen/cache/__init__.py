@@ -401,6 +401,7 @@ class BuildCache:
             if not tag.exists():
                 write_atomically(tag, b"Signature: 8a477f597d28d172789f06886806bc55\n"
                                       b"# sitegen's build cache: safe to delete.\n")
+            self.pack.write(live=set(self.tables.articles))  # texts a failed build added, left in a spool
             stored = {  # plain values: 30,000 output entries read several times faster as tuples
                 "sources": {key: tuple(stamp) for key, stamp in self.tables.sources.items()},
                 "articles": {digest: (entry.shape, entry.diagnostics, entry.comment_digests)
@@ -409,7 +410,7 @@ class BuildCache:
                 "outputs": {folder: {path: (e.fingerprint, e.size, e.mtime_ns, *([e.parts] if e.parts else []))
                                      for path, e in entries.items()}
                             for folder, entries in self.tables.outputs.items() if folder},
-                "texts": {digest: at for digest, at in self.pack.table.items() if digest in self.tables.articles},
+                "texts": dict(self.pack.table),
             }
             self._write(_INDEX, lambda stream: (store.write_frame(stream, self.code),
                                                 store.write_frame(stream, stored)))

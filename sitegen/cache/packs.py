@@ -15,8 +15,9 @@ Three kinds are kept so:
 Each build that adds values writes them into one new segment file, never changed after
 (`<kind>-<16 hex digits>.pack`, named by its content); the table says where each value is. The
 values are written as they are added, into a temporary file that becomes the segment when the
-cache is saved (`_Spool`): a cold build at 10,000 articles adds 170 MB of them, which it held in
-memory until then. When
+pack is written (`_Spool`; the comment texts' once the articles are loaded, the others when the
+cache is saved): a cold build at 10,000 articles adds 170 MB of them, which it held in memory
+until then. When
 there are more than MAX_SEGMENTS segments, the values still in use in all but the largest (and in
 the largest too, once less than half of it is in use) are copied into one, so an edit costs a
 small segment and not a rewrite of them all. Segments the table no longer names are deleted when
@@ -49,6 +50,10 @@ PackedAt = tuple[str, int, int, int]
 of 47,000 plans at 10,000 articles, and a named tuple is built by a Python call when it is read."""
 
 
+def _is_place(at) -> bool:
+    return type(at) is tuple and len(at) == 4 and type(at[0]) is str and all(type(n) is int for n in at[1:])
+
+
 class Pack:
     """The table of where each value of one kind is, by its digest, and the segments."""
 
@@ -57,10 +62,10 @@ class Pack:
         self.folder, self.kind = folder, kind
         self.pattern = segment_pattern(kind)
         self.table: dict[object, PackedAt] = table or {}
-        if not all(type(at) is tuple and len(at) == 4 for at in self.table.values()):
+        if not all(map(_is_place, self.table.values())):  # read from a cache file: anything may be in it
             raise store.Unreadable(f"not a table of {kind}")
-        for segment in {at[0] for at in self.table.values()}:  # read from a cache file: never a path elsewhere
-            if not isinstance(segment, str) or not self.pattern.fullmatch(segment):
+        for segment in {at[0] for at in self.table.values()}:  # never a path elsewhere
+            if not self.pattern.fullmatch(segment):
                 raise store.Unreadable(f"'{segment}' is not a segment's name")
         self.pending: dict = {}
         """Values added in this build and held in memory: without a folder, or once the spool
@@ -90,18 +95,15 @@ class Pack:
         if self._spool is not None and digest in self._spool:
             return self._spool.read(digest)
         segment, offset, length, checksum = self.table[digest]
-        try:
-            data = self._segment(segment)[offset:offset + length]
-        except TypeError:  # not numbers: a table not written by sitegen
-            raise store.Unreadable(f"{segment}: not a place in it") from None
+        data = self._segment(segment)[offset:offset + length]
         if len(data) != length or zlib.crc32(data) != checksum:
             raise store.Unreadable(f"{segment} damaged: a checksum differs")
         return data
 
     def write(self, live: set) -> None:
-        """Keep only the `live` values, and make the added ones a new segment, merging small
-        segments into it (see the module's notes). OSError when it cannot be written: the added
-        values are then held in memory, for the next call to try again."""
+        """Keep only the `live` values in the table, and make the added ones a new segment, merging
+        small segments into it (see the module's notes). OSError when it cannot be written: the
+        added values are then held in memory, for the next call to try again."""
         self.table = {digest: at for digest, at in self.table.items() if digest in live}
         self.pending = {digest: data for digest, data in self.pending.items() if digest in live}
         if self.folder is None:  # in memory (--no-cache): only kept
@@ -118,9 +120,10 @@ class Pack:
             for digest in self._merged():
                 spool.add(digest, self.read(digest))
             name = spool.keep_as(self.folder / f"{self.kind}-{spool.hasher.hexdigest()[:16]}.pack")
-        except OSError:
+        except BaseException as exc:  # the added values stay readable, whatever stopped this
             self._spool = spool
-            self._unspool()
+            if isinstance(exc, OSError):
+                self._unspool()
             raise
         self.table.update((digest, (name, *place)) for digest, place in spool.places.items() if digest in live)
         self.pending = {}
@@ -193,8 +196,8 @@ class _Spool:
 
     def add(self, digest, value: bytes) -> None:
         view = memoryview(value)
-        while view:
-            view = view[self.file.write(view):]
+        while view:  # at its place, whatever the descriptor's offset
+            view = view[os.pwrite(self.file.fileno(), view, self.size + len(value) - len(view)):]
         self.places[digest] = (self.size, len(value), zlib.crc32(value))
         self.size += len(value)
         self.hasher.update(value)
@@ -205,9 +208,13 @@ class _Spool:
 
     def keep_as(self, target: Path) -> str:
         """Make the file `target` (in the same folder); its name."""
-        os.chmod(self.path, 0o644)  # mkstemp makes it private, like every file of the cache's
-        os.replace(self.path, target)
-        self.file.close()
+        self.file.close()  # first: Windows does not rename a file its own process holds open
+        try:
+            os.chmod(self.path, 0o644)  # mkstemp makes it private, like every file of the cache's
+            os.replace(self.path, target)
+        except OSError:
+            self.file = open(self.path, "r+b", buffering=0)  # still the spool
+            raise
         return target.name
 
     def discard(self) -> None:

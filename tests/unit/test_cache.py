@@ -12,7 +12,7 @@ import pytest
 
 from sitegen.build import BuildOptions, build_site
 from sitegen.cache import CACHE_DIR, BuildCache, store
-from sitegen.cache.packs import Pack, segment_pattern
+from sitegen.cache.packs import MAX_SEGMENTS, Pack, segment_pattern
 from sitegen.write.files import TEMPORARY_PREFIX
 from sitegen.model.records import CommentStamp
 from sitegen.model.types import Moment, SiteConfig
@@ -83,20 +83,18 @@ def test_starting_afresh_forgets_everything_but_the_lock(tmp_path):
     assert cache.take_notices() == [".sitegen-cache/ could not be read (because): ignored, and made again"]
 
 
+SEGMENT = "plans-0000000000000000.pack"
+
+
 @pytest.mark.parametrize("table", [
     {b"d": ("../plans.pickle", 0, 1, 0)}, {b"d": ("/etc/passwd", 0, 1, 0)}, {b"d": (7, 0, 1, 0)},
-    {b"d": ("plans-0000000000000000.pack", 0)}, {b"d": "plans-0000000000000000.pack"},
-], ids=["a path up", "an absolute path", "not a name", "too short", "not a place"])
-def test_a_pack_table_naming_anything_but_its_own_segments_is_unreadable(tmp_path, table):
+    {b"d": ([SEGMENT], 0, 1, 0)}, {b"d": (SEGMENT, 0)}, {b"d": SEGMENT}, {b"d": (SEGMENT, "0", 4, 0)},
+    {b"d": (SEGMENT, 0, 4.0, 0)},
+], ids=["a path up", "an absolute path", "not a name", "a list", "too short", "not a place", "not numbers",
+        "not whole numbers"])
+def test_a_pack_table_naming_anything_but_places_in_its_own_segments_is_unreadable(tmp_path, table):
     with pytest.raises(store.Unreadable):
         Pack(tmp_path, "plans", table)
-
-
-def test_a_pack_place_that_is_not_numbers_is_unreadable(tmp_path):
-    (tmp_path / "plans-0000000000000000.pack").write_bytes(b"plan")
-    pack = Pack(tmp_path, "plans", {b"d": ("plans-0000000000000000.pack", "0", 4, 0)})
-    with pytest.raises(store.Unreadable):
-        pack.read(b"d")
 
 
 def test_a_packs_added_values_go_to_disk_as_they_come_and_become_one_segment(tmp_path):
@@ -128,3 +126,27 @@ def test_a_pack_that_cannot_be_written_holds_its_values_and_writes_them_later(tm
     assert pack.pending == {} and [p.name for p in blocker.iterdir()] == [pack.table[b"a"][0]]
     again = Pack(blocker, "records", pack.table)
     assert again.read(b"a") == b"kept" and again.read(b"b") == b"later"
+
+
+def test_a_pack_whose_write_fails_midway_still_holds_what_was_added(tmp_path):
+    pack = Pack(tmp_path, "plans")
+    for number in range(MAX_SEGMENTS):  # one segment each: the next write merges the small ones
+        pack.add(bytes([number]), b"value %d" % number * (number + 1))
+        pack.write(live=set(pack.table) | {bytes([number])})
+    smallest = pack.table[bytes([0])][0]
+    (tmp_path / smallest).write_bytes(b"X" * len(b"value 0"))  # damaged: its checksum differs
+    pack = Pack(tmp_path, "plans", pack.table)
+    pack.add(b"new", b"added in this build")
+    with pytest.raises(store.Unreadable):
+        pack.write(live=set(pack.table) | {b"new"})
+    assert pack.read(b"new") == b"added in this build"
+
+
+def test_a_save_leaves_no_spool_behind(tmp_path):
+    """Comment texts a build added and did not write (it failed while loading) are written or dropped."""
+    cache = BuildCache(tmp_path / CACHE_DIR)
+    cache.open()
+    cache.keep_texts("an article's digest", b"its comments")
+    assert any(p.name.startswith(TEMPORARY_PREFIX) for p in (tmp_path / CACHE_DIR).iterdir())
+    cache.save()
+    assert not any(p.name.startswith(TEMPORARY_PREFIX) for p in (tmp_path / CACHE_DIR).iterdir())

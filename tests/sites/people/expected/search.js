@@ -1,6 +1,6 @@
 // The search page (/search/): runs the query in the URL against the Pagefind index and draws the
 // results. Loaded by that page alone. The index is cut into shards, consecutive by date, oldest
-// first (render/plans.py), merged here into one Pagefind: by best match its results come ranked
+// first (render/planner.py), merged here into one Pagefind: by best match its results come ranked
 // across all shards; newest or oldest first, the shards are searched one after another (each
 // document names its shard in a filter), since Pagefind ranks a date order within one index only.
 // Every text from the index (words of the public included) goes into the page as text: only
@@ -14,7 +14,7 @@ const more = document.querySelector(".search-more");
 const language = document.documentElement.lang || "en";
 const PAGE = 10;
 const HITS = 5;
-// The page's words, from the site's message catalog (render/plans.py): plain texts, and plural
+// The page's words, from the site's message catalog (render/planner.py): plain texts, and plural
 // messages as a form for each CLDR plural category, picked as the browser's rules for the language say.
 const words = JSON.parse(form.dataset.words);
 const pluralRules = new Intl.PluralRules(language);
