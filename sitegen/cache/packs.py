@@ -13,15 +13,16 @@ Three kinds are kept so:
   (cache/plans.py). An edit that plans a few pages again adds those, not a rewrite of 36,000.
 
 Each build that adds values writes them into one new segment file, never changed after
-(`<kind>-<16 hex digits>.pack`, named by its content); the table says where each value is. The
-values are written as they are added, into a temporary file that becomes the segment when the
-pack is written (`_Spool`; the comment texts' once the articles are loaded, the others when the
-cache is saved): a cold build at 10,000 articles adds 170 MB of them, which it held in memory
-until then. When
+(`<kind>-<16 hex digits>.pack`, named by its content); the table says where each value is. When
 there are more than MAX_SEGMENTS segments, the values still in use in all but the largest (and in
 the largest too, once less than half of it is in use) are copied into one, so an edit costs a
 small segment and not a rewrite of them all. Segments the table no longer names are deleted when
 the cache is saved (`Pack.unused`).
+
+The values are written as they are added, into a temporary file that becomes the segment when
+the pack is written (`_Spool`; the comment texts' once the articles are loaded, the others when
+the cache is saved): a cold build at 10,000 articles adds 170 MB of them, which it held in memory
+until then.
 """
 
 from __future__ import annotations
@@ -180,7 +181,8 @@ class Pack:
 class _Spool:
     """A segment being written: the values a build adds, in a temporary file of the pack's folder
     (which a killed build leaves for the next to delete), until `keep_as` names it. Only the
-    build's own process adds to it: a worker forked from it would share the file's offset."""
+    build's own process adds to it: a worker forked from it has its own copy of `places`, and
+    would write over the build's values."""
 
     def __init__(self, folder: Path):
         folder.mkdir(parents=True, exist_ok=True)
