@@ -40,8 +40,8 @@ from sitegen.render.templates import TemplateSet
 from sitegen.render.words import lacking_words, site_words
 from sitegen.workers import PARALLEL_THRESHOLD, can_fork, map_in_workers, serial
 from sitegen.write.output import (
-    BuiltFiles, MemoryOutput, Output, OutputEntry, PatchedOutput, Staging, StagedOutput, entry_stamps,
-    folder_files, recover_output,
+    BuiltFiles, MemoryOutput, Output, OutputEntry, PatchedOutput, Staging, StagedOutput, folder_files,
+    recover_output,
 )
 from sitegen.write.paths import output_path
 
@@ -255,8 +255,8 @@ class _Build:
             self.cache.save()
         if made is not None and inputs is not None:
             # What the folder now holds, from the build's own record of each file, and its folders' times.
-            written = output_stamp(self.out_dir, entry_stamps(made))
-            last = LastBuild(inputs, written, list(made), self.stats, self.diagnostics, self.article_pages,
+            written = output_stamp(self.out_dir, files.stamps)
+            last = LastBuild(inputs, written, list(files.stamps), self.stats, self.diagnostics, self.article_pages,
                              self.sources)
             self.cache.remember_build(self.output_key, last)
         return files

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import sys
 import time
@@ -202,7 +201,6 @@ def run_build(args) -> int:
                            jobs=args.jobs)
     progress = ProgressReport()
     cache = BuildCache() if args.no_cache or not (root / CONFIG_FILE).is_file() else disk_cache(root)
-    gc.freeze()  # the cache's tables live as long as the build: the cycle collector need not walk them
     try:
         result = build_site(options, cache, out_dir, progress)
     finally:

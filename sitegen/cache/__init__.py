@@ -370,15 +370,16 @@ class BuildCache:
                 stored, = store.read_frame(stream)
             self.read_from_disk = True
             self._index_seen = _identity(path)
-            # Each article's record stays pickled on its own, so an unchanged one is not pickled again.
-            self._pack = Pack(folder, "comments", stored["texts"])
-            self._records = records = Pack(folder, "records", stored["records"])
-            self._tables = _Tables({key: SourceStamp(*stamp) for key, stamp in stored["sources"].items()}, {
-                digest: ArticleEntry(None, diagnostics, shape, partial(records.read, digest), comment_digests)
-                for digest, (shape, diagnostics, comment_digests) in stored["articles"].items()}, {
-                folder: {path: OutputEntry(*entry[:3], parts=entry[3] if len(entry) > 3 else ())
-                         for path, entry in entries.items()}
-                for folder, entries in stored["outputs"].items()})
+            with store.long_lived():
+                # Each article's record stays pickled on its own, so an unchanged one is not pickled again.
+                self._pack = Pack(folder, "comments", stored["texts"])
+                self._records = records = Pack(folder, "records", stored["records"])
+                self._tables = _Tables({key: SourceStamp(*stamp) for key, stamp in stored["sources"].items()}, {
+                    digest: ArticleEntry(None, diagnostics, shape, partial(records.read, digest), comment_digests)
+                    for digest, (shape, diagnostics, comment_digests) in stored["articles"].items()}, {
+                    folder: {path: OutputEntry(*entry[:3], parts=entry[3] if len(entry) > 3 else ())
+                             for path, entry in entries.items()}
+                    for folder, entries in stored["outputs"].items()})
         except (OSError, store.Unreadable, KeyError, TypeError, ValueError, AttributeError) as exc:
             self._notice(_INDEX, exc)
             self._clear()

@@ -226,7 +226,7 @@ def plan_site(key: str, settings: str, config: SiteConfig, drafts: bool, no_date
     """Assemble the site and plan its pages: each part (render/planner.Part) whose inputs are those
     it had in `previous` (the last plans made) is kept, the others are planned again; each new plan is
     pickled into the pack (in `folder`, or in memory), and digested for fingerprints."""
-    with store.cycle_collection_paused():
+    with store.long_lived():
         return _plan_site(key, settings, config, drafts, no_date, records, searchable, previous, folder)
 
 

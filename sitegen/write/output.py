@@ -142,8 +142,8 @@ class BuiltFiles(Mapping[str, bytes]):
         """Bytes made in memory, or the file holding them (copied as it is); None for a file in `folder`."""
         self._folder = folder
         """Where a build wrote its files (a Path for each of 30,000 files would cost a second)."""
-        self._stamps = stamps or {}
-        """Each file in `folder` by (size, mtime) as the build left it."""
+        self.stamps = stamps or {}
+        """Each file in `folder` by (size, mtime) as the build left it, in the build's order."""
 
     def __getitem__(self, path: str) -> bytes:
         content = self._contents[path]
@@ -161,7 +161,7 @@ class BuiltFiles(Mapping[str, bytes]):
     def stamp(self, path: str) -> tuple[int, int] | None:
         """How the build left the file in its folder (size, mtime): what tells it apart from another
         build's, without reading it. None for a file not in a folder."""
-        return self._stamps.get(path)
+        return self.stamps.get(path)
 
     def source(self, path: str) -> Path | None:
         """The file on disk that holds `path`'s bytes (served as it is), or None for bytes in memory."""
