@@ -284,8 +284,8 @@ class _Build:
 
     def unchanged_since_last_build(self, inputs: str | None) -> BuiltFiles | None:
         """The output as the last build left it, when nothing it read has changed since, nor the folder."""
-        last = self.cache.last_build(self.output_key) if inputs is not None else None
-        if last is None or last.inputs != inputs:
+        last = self.cache.last_build(self.output_key, inputs) if inputs is not None else None
+        if last is None:
             return None
         found = stats_now(self.out_dir, last.files)
         if last.output != output_stamp(self.out_dir, found):
@@ -389,16 +389,9 @@ class _Build:
             made: dict[str, OutputEntry] = {}
             todo = []
             for path, fingerprint in fingerprints.items():
-                before = previous.get(path)
-                # A bundle (render/pages.py) is kept whole or made again whole: every file is looked at
-                # before any is kept.
-                if (before is not None and before.fingerprint == fingerprint
-                        and all(part in previous and output.still_there(part, previous[part]) for part in before.parts)
-                        and output.keep(path, before)):
-                    made[path] = before
-                    for part in before.parts:
-                        output.keep(part, previous[part])
-                        made[part] = previous[part]
+                files = _made_before(path, fingerprint, previous)
+                if files is not None and output.keep(files):
+                    made.update(files)
                 else:
                     todo.append(planned.plan(path))
             planned.unpacked.clear()  # the plans are not kept between builds, only their pickles
@@ -421,7 +414,7 @@ class _Build:
             for url_path, (file, _) in copies.items():
                 path, stamp = output_path(url_path), file_fingerprint(file)
                 before = previous.get(path)
-                if before is not None and before.fingerprint == stamp and output.keep(path, before):
+                if before is not None and before.fingerprint == stamp and output.keep({path: before}):
                     made[path] = before
                 else:
                     made[path] = output.copy(path, stamp, file)
@@ -452,6 +445,18 @@ class _Build:
         if self.jobs > 1 and (len(plans) >= 8 * PARALLEL_THRESHOLD or costly > 1):
             return map_in_workers(_make_page, plans, _MakeState(context, staging), self.jobs, alone=costly)
         return serial(_make_page, plans, _MakeState(context, None))
+
+
+def _made_before(path: str, fingerprint: str, previous: dict[str, OutputEntry]) -> dict[str, OutputEntry] | None:
+    """The files the last build made for the page at `path`, when it made them from the same
+    inputs: the page's own, and a bundle's other files (render/pages.py), kept or made again together."""
+    before = previous.get(path)
+    if before is None or before.fingerprint != fingerprint:
+        return None
+    if not before.parts:
+        return {path: before}
+    parts = {part: previous.get(part) for part in before.parts}
+    return None if None in parts.values() else {path: before, **parts}
 
 
 # -- the per-item stages, in this process or a worker --

@@ -83,7 +83,8 @@ class ArticleEntry:
     @property
     def record(self) -> ArticleRecord | None:
         if self._record is None and self._packed is not None:
-            self._record = store.loads(self._packed())
+            with store.long_lived():  # read to be planned: 10,000 of them live as long as the build
+                self._record = store.loads(self._packed())
             if not isinstance(self._record, ArticleRecord):
                 raise CacheDamaged(f"{CACHE_DIR}/{_INDEX} could not be read (not an article's record): "
                                    "the cache is ignored, and made again")
@@ -308,24 +309,29 @@ class BuildCache:
     def keep_outputs(self, output_key: str, made: dict[str, OutputEntry]) -> None:
         self.tables.outputs[output_key] = made
 
-    def last_build(self, output_key: str) -> LastBuild | None:
+    def last_build(self, output_key: str, inputs: str) -> LastBuild | None:
+        """The last build into `output_key`'s folder, when it read what this one reads (`inputs`:
+        build.py's inputs_stamp). Its record (every output file, every article's stamp) is read only then."""
         if self.directory is None or not os.path.lexists(self.directory / _LAST_BUILD):
             return None
         try:
             self.read_from_disk = True
             with store.open_regular(self.directory / _LAST_BUILD) as stream:
-                code, output, last = store.read_frame(stream)
+                if store.read_frame(stream) != [self.code, output_key, inputs]:
+                    return None
+                last, = store.read_frame(stream)
         except (OSError, ValueError, store.Unreadable) as exc:
             self._notice(_LAST_BUILD, exc)
             self._clear()  # read before anything else: the rest of such a cache is not trusted either
             return None
-        return last if code == self.code and output == output_key and isinstance(last, LastBuild) else None
+        return last if isinstance(last, LastBuild) else None
 
     def remember_build(self, output_key: str, last: LastBuild) -> None:
         if self.directory is None:
             return
         try:
-            self._write(_LAST_BUILD, lambda stream: store.write_frame(stream, self.code, output_key, last))
+            self._write(_LAST_BUILD, lambda stream: (store.write_frame(stream, self.code, output_key, last.inputs),
+                                                     store.write_frame(stream, last)))
         except OSError as exc:
             self._unwritable(exc)
 

@@ -177,11 +177,9 @@ class Output(Protocol):
     staging: Staging | None
     """Where worker processes may write made files themselves (see `placed`), if anywhere."""
 
-    def keep(self, path: str, before: OutputEntry) -> bool:
-        """Keep the file the last build made, when it is still there as it was; False to make it again."""
-
-    def still_there(self, path: str, before: OutputEntry) -> bool:
-        """Whether `keep` would keep the file, without keeping it."""
+    def keep(self, files: dict[str, OutputEntry]) -> bool:
+        """Keep files the last build made (a page's: a bundle's all together), when every one is still
+        there as it was; else keep none, and return False: they are made again."""
 
     def put(self, path: str, fingerprint: str, content: bytes) -> OutputEntry:
         """A made file."""
@@ -207,14 +205,11 @@ class MemoryOutput:
     def __init__(self):
         self.files: dict[str, bytes | Path] = {}
 
-    def keep(self, path: str, before: OutputEntry) -> bool:
-        if not self.still_there(path, before):
+    def keep(self, files: dict[str, OutputEntry]) -> bool:
+        if any(before.content is None for before in files.values()):
             return False
-        self.files[path] = before.content
+        self.files.update((path, before.content) for path, before in files.items())
         return True
-
-    def still_there(self, path: str, before: OutputEntry) -> bool:
-        return before.content is not None
 
     def put(self, path: str, fingerprint: str, content: bytes) -> OutputEntry:
         self.files[path] = content
@@ -267,14 +262,11 @@ class StagedOutput:
         self.kept: list[str] = []
         self.made_dirs: set[str] = set()
 
-    def keep(self, path: str, before: OutputEntry) -> bool:
-        if not self.still_there(path, before):
+    def keep(self, files: dict[str, OutputEntry]) -> bool:
+        if not unchanged_on_disk(self.out_dir, files):
             return False
-        self.kept.append(path)
+        self.kept += files
         return True
-
-    def still_there(self, path: str, before: OutputEntry) -> bool:
-        return unchanged_on_disk(self.out_dir, path, before)
 
     def put(self, path: str, fingerprint: str, content: bytes) -> OutputEntry:
         return OutputEntry(fingerprint, *self.staging.write(path, content, self.made_dirs))
@@ -327,12 +319,11 @@ class PatchedOutput:
             self._folder = make_temporary_folder(self.out_dir)
         return f"{self._folder}/{len(self.pending)}"
 
-    def keep(self, path: str, before: OutputEntry) -> bool:
-        self.paths.add(path)
-        return self.still_there(path, before)
-
-    def still_there(self, path: str, before: OutputEntry) -> bool:
-        return unchanged_on_disk(self.out_dir, path, before)
+    def keep(self, files: dict[str, OutputEntry]) -> bool:
+        if not unchanged_on_disk(self.out_dir, files):
+            return False
+        self.paths.update(files)
+        return True
 
     def put(self, path: str, fingerprint: str, content: bytes) -> OutputEntry:
         self.paths.add(path)
@@ -379,13 +370,16 @@ class PatchedOutput:
             shutil.rmtree(self._folder, ignore_errors=True)
 
 
-def unchanged_on_disk(out_dir: Path, path: str, before: OutputEntry) -> bool:
-    """True when the output still has this file as the last build left it."""
-    try:
-        stat = os.stat(f"{out_dir}/{path}")
-    except OSError:
-        return False
-    return (stat.st_size, stat.st_mtime_ns) == (before.size, before.mtime_ns)
+def unchanged_on_disk(out_dir: Path, files: dict[str, OutputEntry]) -> bool:
+    """True when the output still has each of these files as the last build left it."""
+    for path, before in files.items():
+        try:
+            stat = os.stat(f"{out_dir}/{path}")
+        except OSError:
+            return False
+        if (stat.st_size, stat.st_mtime_ns) != (before.size, before.mtime_ns):
+            return False
+    return True
 
 
 def _remove_with_empty_parents(out_dir: Path, path: str) -> None:
