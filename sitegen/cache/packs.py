@@ -51,8 +51,11 @@ PackedAt = tuple[str, int, int, int]
 of 47,000 plans at 10,000 articles, and a named tuple is built by a Python call when it is read."""
 
 
+_PLACE_TYPES = (str, int, int, int)
+
+
 def _is_place(at) -> bool:
-    return type(at) is tuple and len(at) == 4 and type(at[0]) is str and all(type(n) is int for n in at[1:])
+    return type(at) is tuple and tuple(map(type, at)) == _PLACE_TYPES
 
 
 class Pack:

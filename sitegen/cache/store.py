@@ -36,6 +36,8 @@ _VALUE_TYPES = {
     ("markupsafe", "Markup"): Markup, ("builtins", "set"): set, ("builtins", "frozenset"): frozenset,
 }
 _ALLOWED_FUNCTIONS: dict[tuple[str, str], Callable] = {}
+_ALLOWED: dict[tuple[str, str], Any] = {}
+"""What find_class has let through: each of 10,000 records' pickles names its classes again."""
 
 
 class CacheDamaged(Exception):
@@ -68,6 +70,13 @@ def _is_sitegen_data(value) -> bool:
 
 class _DataUnpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str):
+        found = _ALLOWED.get((module, name))
+        if found is None:
+            found = _ALLOWED[module, name] = self._allowed(module, name)
+        return found
+
+    @staticmethod
+    def _allowed(module: str, name: str):
         if (module, name) in _VALUE_TYPES:
             return _VALUE_TYPES[module, name]
         if (module, name) in _ALLOWED_FUNCTIONS:

@@ -58,6 +58,32 @@ class PlannedPage(NamedTuple):
     plan, not in it: the page itself does not show it, so a new date alone makes no page again."""
 
 
+class Chain(NamedTuple):
+    """An article's longest run of replies to replies: the places of its first and last comments
+    in the article's reading order."""
+
+    length: int
+    first: int
+    last: int
+
+
+def longest_chain(record: ArticleRecord) -> Chain | None:
+    """The article's longest run of replies to replies, if it has a reply at all. (Its view is made
+    only for the few the stats page shows, not for every article.)"""
+    stamps = record.comments
+    depth: dict[str, int] = {}
+    root: dict[str, int] = {}  # comment id -> the place of the comment its chain starts from
+    deepest = None
+    for position, (id, parent) in enumerate(zip(stamps.ids, stamps.parent_ids)):
+        depth[id] = depth[parent] + 1 if parent is not None else 0
+        root[id] = root[parent] if parent is not None else position
+        if depth[id] and (deepest is None or depth[id] > depth[stamps.ids[deepest]]):
+            deepest = position
+    if deepest is None:
+        return None
+    return Chain(depth[stamps.ids[deepest]] + 1, root[stamps.ids[deepest]], deepest)
+
+
 class Part(NamedTuple):
     """Some pages planned together, from `inputs` alone (besides the build's settings): a build
     plans again only the parts whose inputs changed (cache/plans.py)."""
@@ -436,35 +462,22 @@ class _Planner:
             for year, month, count in record.comment_months:
                 months[year, month] += count
         by_comments = sorted(self.articles, key=lambda a: (-len(a.comments), -a.date.value.timestamp(), a.key))
-        chains = sorted((chain for record in self.articles if (chain := self.longest_chain(record))),
-                        key=lambda chain: (-chain.length, chain.article.url))
+        chains = [(record, chain) for record in self.articles if (chain := longest_chain(record))]
+        chains.sort(key=lambda item: (-item[1].length, href(config, item[0].url_path)))
         return [self.html(urls.STATS, "stats.html", self.words.gettext("The conversation in numbers"), "stats page",
                           self.site_lastmod, chart=comments_chart(months, self.words),
                           totals={"articles": len(self.articles), "comments": sum(months.values()),
                                   "notes": sum(len(a.notes) for a in self.articles),
                                   "people": len(self.site.people) if config.people else None},
                           discussed=tuple(self.entry(a.key) for a in by_comments[:TOP_LISTED] if a.comments),
-                          chains=tuple(chains[:TOP_LISTED]),
+                          chains=tuple(self.chain_view(record, chain) for record, chain in chains[:TOP_LISTED]),
                           active=tuple(self.people_summaries[:TOP_LISTED]) if config.people else ())]
 
-    def longest_chain(self, record: ArticleRecord) -> ChainView | None:
-        """The article's longest run of replies to replies, if it has a reply at all."""
-        stamps = record.comments
-        depth: dict[str, int] = {}
-        root: dict[str, int] = {}  # comment id -> the place of the comment its chain starts from
-        deepest = None
-        for position, (id, parent) in enumerate(zip(stamps.ids, stamps.parent_ids)):
-            depth[id] = depth[parent] + 1 if parent is not None else 0
-            root[id] = root[parent] if parent is not None else position
-            if depth[id] and (deepest is None or depth[id] > depth[stamps.ids[deepest]]):
-                deepest = position
-        if deepest is None:
-            return None
-        first, last = root[stamps.ids[deepest]], deepest
-        anonymous = self.words.gettext("Anonymous")
-        return ChainView(self.link(record), depth[stamps.ids[last]] + 1,
+    def chain_view(self, record: ArticleRecord, chain: Chain) -> ChainView:
+        stamps, anonymous = record.comments, self.words.gettext("Anonymous")
+        return ChainView(self.link(record), chain.length,
                          *(Link(self.public(stamps.authors[place]) or anonymous,
-                                href(self.config, record.comment_url_path(place))) for place in (first, last)))
+                                href(self.config, record.comment_url_path(place))) for place in (chain.first, chain.last)))
 
     # -- search --
 

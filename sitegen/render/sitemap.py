@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape
+from html import escape
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 _DECLARATION = "<?xml version='1.0' encoding='utf-8'?>\n"
@@ -15,8 +15,8 @@ def sitemap_xml(pages: tuple[tuple[str, str], ...]) -> bytes:
     sitemap of 36,000 pages (0.07 s against 0.68 s), which a new comment makes again."""
     if not pages:
         return f'{_DECLARATION}<urlset xmlns="{SITEMAP_NS}" />\n'.encode()
-    entries = "".join(f"  <url>\n    <loc>{escape(url)}</loc>\n    <lastmod>{escape(lastmod)}</lastmod>\n  </url>\n"
-                      for url, lastmod in pages)
+    entries = "".join(f"  <url>\n    <loc>{escape(url, quote=False)}</loc>\n"
+                      f"    <lastmod>{escape(lastmod, quote=False)}</lastmod>\n  </url>\n" for url, lastmod in pages)
     return f'{_DECLARATION}<urlset xmlns="{SITEMAP_NS}">\n{entries}</urlset>\n'.encode()
 
 
