@@ -10,6 +10,7 @@ drops out of later stages and the run goes on, so one build reports every error.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
@@ -164,11 +165,22 @@ class ProcessedArticle:
 
 
 def build_site(options: BuildOptions, cache: BuildCache | None = None, out_dir: Path | None = None,
-               progress: Progress | None = None) -> BuildResult:
+               progress: Progress | None = None, *, last_in_process: bool = False) -> BuildResult:
     """Build the site: into `out_dir`, atomically, or, without one, into memory.
 
-    Pass the same `cache` to successive builds to reuse their work.
+    Pass the same `cache` to successive builds to reuse their work. `last_in_process`: the process
+    ends after this build (`sitegen build`), so what the build froze (store.long_lived) stays
+    frozen: Python's last collection, as the process exits, would walk it all once more.
     """
+    try:
+        return _build_site(options, cache, out_dir, progress)
+    finally:
+        if not last_in_process:
+            gc.unfreeze()  # the collector's again: a cycle among those objects is freed once unreachable
+
+
+def _build_site(options: BuildOptions, cache: BuildCache | None, out_dir: Path | None,
+                progress: Progress | None) -> BuildResult:
     started = time.perf_counter()
     cache = cache if cache is not None else BuildCache()
     progress = progress or (lambda stage, done, total: None)

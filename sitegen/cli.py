@@ -202,7 +202,7 @@ def run_build(args) -> int:
     progress = ProgressReport()
     cache = BuildCache() if args.no_cache or not (root / CONFIG_FILE).is_file() else disk_cache(root)
     try:
-        result = build_site(options, cache, out_dir, progress)
+        result = build_site(options, cache, out_dir, progress, last_in_process=True)
     finally:
         progress.clear()
     print_notices(result.notices)

@@ -170,12 +170,13 @@ class _Hashing:
 def long_lived() -> Iterator[None]:
     """For work that makes a few hundred thousand objects that live as long as the build, and next
     to no cyclic garbage (reading a table, planning a site). The cycle collector pauses while they
-    are made, and they are then frozen (`gc.freeze`): it would otherwise walk them again and again
-    for nothing, which took half of that work's time at 10,000 articles, and 0.7 s of a build
-    after a paragraph's edit. Frozen objects are still freed when nothing refers to them; only a
-    cycle among them waits for `gc.unfreeze`, which the preview calls after each build. A
-    `sitegen build` leaves them frozen: its process ends, and the collection Python makes as it
-    exits would walk them all once more (0.4 s after a new comment at 10,000 articles)."""
+    are made, and then every object the process holds is frozen (`gc.freeze`, which takes no
+    time): the collector would otherwise walk them again and again for nothing, which took half of
+    that work's time at 10,000 articles, and 0.7 s of a build after a paragraph's edit. Frozen
+    objects are still freed when nothing refers to them; only a cycle among them waits for
+    `gc.unfreeze`, which `build_site` calls when the build ends, except in `sitegen build`, whose
+    process ends: the collection Python makes as it exits would walk them all once more (0.4 s
+    after a new comment at 10,000 articles)."""
     enabled = gc.isenabled()
     gc.disable()
     try:

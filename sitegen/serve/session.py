@@ -10,7 +10,6 @@ and reloads, and a note from it is refused until then (its epoch is the old one)
 
 from __future__ import annotations
 
-import gc
 import itertools
 import secrets
 import sys
@@ -155,7 +154,6 @@ class PreviewSession:
                 self.state = state
                 self.building = False
                 self._news.notify_all()
-            gc.unfreeze()  # what the build froze (store.long_lived) is the collector's again
 
     def _next_state(self, result: BuildResult, prefix: str) -> PreviewState:
         old = self.state

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import os
 import pickle
@@ -69,6 +70,19 @@ def test_the_tables_and_plans_survive_a_save(tmp_path):
     second = build_site(BuildOptions(source=REPO), again)
     assert second.ok and not second.stats.planned_anew and second.stats.articles_processed == 0
     assert dict(second.files) == dict(first.files)
+
+
+def test_what_a_build_froze_is_the_collectors_again_unless_the_process_ends_with_it(tmp_path):
+    from conftest import REPO
+    gc.unfreeze()
+    cache = BuildCache(tmp_path / CACHE_DIR)
+    assert build_site(BuildOptions(source=REPO), cache).ok
+    assert gc.get_freeze_count() == 0  # a preview or a program that builds again would keep its cycles
+    try:
+        assert build_site(BuildOptions(source=REPO), BuildCache(tmp_path / CACHE_DIR), last_in_process=True).ok
+        assert gc.get_freeze_count() > 0  # the tables read from the cache: `sitegen build` leaves them be
+    finally:
+        gc.unfreeze()
 
 
 def test_starting_afresh_forgets_everything_but_the_lock(tmp_path):
