@@ -401,9 +401,9 @@ class _Build:
             made: dict[str, OutputEntry] = {}
             todo = []
             for path, fingerprint in fingerprints.items():
-                files = _made_before(path, fingerprint, previous)
-                if files is not None and output.keep(files):
-                    made.update(files)
+                before = _made_before(path, fingerprint, previous)
+                if before is not None and output.keep(before):
+                    made.update(before)
                 else:
                     todo.append(planned.plan(path))
             planned.unpacked.clear()  # the plans are not kept between builds, only their pickles

@@ -475,9 +475,10 @@ class _Planner:
 
     def chain_view(self, record: ArticleRecord, chain: Chain) -> ChainView:
         stamps, anonymous = record.comments, self.words.gettext("Anonymous")
+        ends = (chain.first, chain.last)
         return ChainView(self.link(record), chain.length,
                          *(Link(self.public(stamps.authors[place]) or anonymous,
-                                href(self.config, record.comment_url_path(place))) for place in (chain.first, chain.last)))
+                                href(self.config, record.comment_url_path(place))) for place in ends))
 
     # -- search --
 
