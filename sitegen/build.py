@@ -42,7 +42,7 @@ from sitegen.render.words import lacking_words, site_words
 from sitegen.workers import PARALLEL_THRESHOLD, can_fork, map_in_workers, serial
 from sitegen.write.output import (
     BuiltFiles, MemoryOutput, Output, OutputEntry, PatchedOutput, Staging, StagedOutput, folder_files,
-    recover_output,
+    made_before, recover_output,
 )
 from sitegen.write.paths import output_path
 
@@ -401,7 +401,7 @@ class _Build:
             made: dict[str, OutputEntry] = {}
             todo = []
             for path, fingerprint in fingerprints.items():
-                before = _made_before(path, fingerprint, previous)
+                before = made_before(path, fingerprint, previous)
                 if before is not None and output.keep(before):
                     made.update(before)
                 else:
@@ -457,18 +457,6 @@ class _Build:
         if self.jobs > 1 and (len(plans) >= 8 * PARALLEL_THRESHOLD or costly > 1):
             return map_in_workers(_make_page, plans, _MakeState(context, staging), self.jobs, alone=costly)
         return serial(_make_page, plans, _MakeState(context, None))
-
-
-def _made_before(path: str, fingerprint: str, previous: dict[str, OutputEntry]) -> dict[str, OutputEntry] | None:
-    """The files the last build made for the page at `path`, when it made them from the same
-    inputs: the page's own, and a bundle's other files (render/pages.py), kept or made again together."""
-    before = previous.get(path)
-    if before is None or before.fingerprint != fingerprint:
-        return None
-    if not before.parts:
-        return {path: before}
-    parts = {part: previous.get(part) for part in before.parts}
-    return None if None in parts.values() else {path: before, **parts}
 
 
 # -- the per-item stages, in this process or a worker --

@@ -244,6 +244,18 @@ def folder_files(out_dir: Path, stamps: Mapping[str, tuple[int, int] | None]) ->
     return BuiltFiles(dict.fromkeys(sorted(stamps)), out_dir, stamps)
 
 
+def made_before(path: str, fingerprint: str, previous: dict[str, OutputEntry]) -> dict[str, OutputEntry] | None:
+    """The files the last build made for the page at `path`, when it made them from the same
+    inputs: the page's own, and a bundle's other files (render/pages.py), kept or made again together."""
+    before = previous.get(path)
+    if before is None or before.fingerprint != fingerprint:
+        return None
+    if not before.parts:
+        return {path: before}
+    parts = {part: previous.get(part) for part in before.parts}
+    return None if None in parts.values() else {path: before, **parts}
+
+
 def entry_stamps(made: Mapping[str, OutputEntry]) -> dict[str, tuple[int, int]]:
     return {path: (entry.size, entry.mtime_ns) for path, entry in made.items()}
 
